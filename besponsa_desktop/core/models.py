@@ -1,0 +1,422 @@
+"""The request a pharmacist makes and the plan the core returns.
+
+These models are the vocabulary every layer shares: the window builds a PlanRequest, the
+core returns a Plan, and the printout and the store take the same Plan. Requests are strict:
+an unknown key is an error (a misspelt ``heigth_cm`` must never be silently ignored), a
+boolean must be a boolean, and implausible values are refused with a hint of what probably
+happened (see ``plausibility``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from besponsa_desktop.core import plausibility as pl
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+class Label(StrEnum):
+    US = "US"
+    EU = "EU"
+
+
+class BsaFormula(StrEnum):
+    MOSTELLER = "mosteller"
+    DUBOIS = "dubois"
+    HAYCOCK = "haycock"
+    GEHAN_GEORGE = "gehan_george"
+
+
+class Response(StrEnum):
+    CR = "cr"
+    CRI = "cri"
+    NONE = "none"
+
+    @property
+    def achieved(self) -> bool:
+        return self in (Response.CR, Response.CRI)
+
+
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+class Decision(StrEnum):
+    PROCEED = "proceed"
+    HOLD = "hold"
+    DISCONTINUE = "discontinue"
+    NOT_ELIGIBLE = "not_eligible"
+
+
+
+
+class Patient(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    mrn: str = Field(min_length=1, max_length=64)
+    date_of_birth: date
+    sex: Sex
+
+    @field_validator("name", "mrn")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        if value != value.strip():
+            raise ValueError("must not start or end with spaces")
+        return value
+
+
+class CycleInput(Strict):
+    number: int = Field(ge=1, le=pl.MAX_CYCLE_NUMBER)
+    start_date: date
+    extend_to_28_days: bool = False
+
+
+class Counts(Strict):
+    """Blood counts in ×10⁹/L."""
+
+    anc: float
+    platelets: float
+
+    @field_validator("anc")
+    @classmethod
+    def _anc(cls, value: float) -> float:
+        return pl.check_anc(value)
+
+    @field_validator("platelets")
+    @classmethod
+    def _platelets(cls, value: float) -> float:
+        return pl.check_platelets(value)
+
+
+class Labs(Strict):
+    taken_on: date
+    anc: float
+    platelets: float
+    platelets_after_transfusion: bool = False
+    low_counts_attributed_to_disease: bool = False
+    low_counts_duration_days: int = Field(default=0, ge=0, le=365)
+    total_bilirubin: float
+    total_bilirubin_uln: float
+    bilirubin_from_gilbert_or_hemolysis: bool = False
+    ast: float
+    ast_uln: float
+    alt: float
+    alt_uln: float
+    serum_creatinine_umol_l: float | None = None
+    serum_creatinine_mg_dl: float | None = None
+    peripheral_blasts_per_mm3: float | None = None
+
+    @field_validator("anc")
+    @classmethod
+    def _anc(cls, value: float) -> float:
+        return pl.check_anc(value)
+
+    @field_validator("platelets")
+    @classmethod
+    def _platelets(cls, value: float) -> float:
+        return pl.check_platelets(value)
+
+    @field_validator("total_bilirubin", "ast", "alt")
+    @classmethod
+    def _liver_value(cls, value: float) -> float:
+        return pl.check_nonnegative(value)
+
+    @field_validator("total_bilirubin_uln", "ast_uln", "alt_uln")
+    @classmethod
+    def _uln(cls, value: float) -> float:
+        return pl.check_positive(value)
+
+    @field_validator("serum_creatinine_umol_l")
+    @classmethod
+    def _creat_umol(cls, value: float | None) -> float | None:
+        return None if value is None else pl.check_creatinine_umol(value)
+
+    @field_validator("serum_creatinine_mg_dl")
+    @classmethod
+    def _creat_mg(cls, value: float | None) -> float | None:
+        return None if value is None else pl.check_creatinine_mg_dl(value)
+
+    @field_validator("peripheral_blasts_per_mm3")
+    @classmethod
+    def _blasts(cls, value: float | None) -> float | None:
+        return None if value is None else pl.check_blasts(value)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Labs:
+        problems: list[tuple[str, str]] = []
+        umol, mg = self.serum_creatinine_umol_l, self.serum_creatinine_mg_dl
+        if umol is None and mg is None:
+            problems.append(
+                (
+                    "serum_creatinine_umol_l",
+                    "serum creatinine is required (or give serum_creatinine_mg_dl)",
+                )
+            )
+        if umol is not None and mg is not None:
+            problems.append(
+                ("serum_creatinine_mg_dl", "give serum creatinine once: µmol/L or mg/dL")
+            )
+        for name, value, uln, limit in (
+            ("total_bilirubin", self.total_bilirubin, self.total_bilirubin_uln, 30),
+            ("ast", self.ast, self.ast_uln, 100),
+            ("alt", self.alt, self.alt_uln, 100),
+        ):
+            problem = pl.ratio_problem(name, value, uln, limit)
+            if problem:
+                problems.append((name, problem))
+        if problems:
+            raise pl.FieldProblems(problems)
+        return self
+
+    @property
+    def creatinine_mg_dl(self) -> float:
+        if self.serum_creatinine_mg_dl is not None:
+            return self.serum_creatinine_mg_dl
+        assert self.serum_creatinine_umol_l is not None
+        return self.serum_creatinine_umol_l / pl.CREATININE_UMOL_PER_MG_DL
+
+
+class Events(Strict):
+    vod: bool = False
+    severe_liver_toxicity: bool = False
+    severe_infusion_reaction: bool = False
+    nonhematologic_grade: int = Field(default=0, ge=0, le=4)
+    nonhematologic_pretreatment_grade: int = Field(default=0, ge=0, le=4)
+
+
+class Contraindications(Strict):
+    """The EU SmPC's contraindications (section 4.3); asked for under the EU profile."""
+
+    hypersensitivity: bool = False
+    prior_severe_or_ongoing_vod: bool = False
+    serious_ongoing_liver_disease: bool = False
+
+
+class PlanRequest(Strict):
+    label: Label = Label.US
+    patient: Patient
+    height_cm: float
+    weight_kg: float
+    measured_on: date
+    bsa_formula: BsaFormula = BsaFormula.MOSTELLER
+    bsa_cap_m2: float | None = None
+    cycle: CycleInput
+    dose_day: Literal[1, 8, 15] = 1
+    response: Response | None = None
+    mrd_negative: bool = False
+    hsct_planned: bool = False
+    dose_level: int = Field(default=0, ge=0, le=2)
+    longest_toxicity_interruption_days: int = Field(default=0, ge=0, le=365)
+    baseline: Counts | None = None
+    prior_cycle_start: Counts | None = None
+    labs: Labs
+    events: Events = Events()
+    ph_positive: bool | None = None
+    tki_failed: bool | None = None
+    contraindications: Contraindications = Contraindications()
+    previous_weight_kg: float | None = None
+    weight_change_threshold_pct: float = 10.0
+    volume_rounding_ml: float = 0.1
+
+    @field_validator("height_cm")
+    @classmethod
+    def _height(cls, value: float) -> float:
+        return pl.check_height_cm(value)
+
+    @field_validator("weight_kg", "previous_weight_kg")
+    @classmethod
+    def _weight(cls, value: float | None) -> float | None:
+        return None if value is None else pl.check_weight_kg(value)
+
+    @field_validator("bsa_cap_m2")
+    @classmethod
+    def _cap(cls, value: float | None) -> float | None:
+        return None if value is None else pl.check_bsa_cap(value)
+
+    @field_validator("volume_rounding_ml")
+    @classmethod
+    def _rounding(cls, value: float) -> float:
+        if value not in pl.VOLUME_ROUNDING_STEPS_ML:
+            allowed = ", ".join(f"{v:g}" for v in pl.VOLUME_ROUNDING_STEPS_ML)
+            raise ValueError(f"must be one of {allowed} (mL)")
+        return value
+
+    @field_validator("weight_change_threshold_pct")
+    @classmethod
+    def _threshold(cls, value: float) -> float:
+        if not 1 <= value <= 50:
+            raise ValueError("must be between 1 and 50 (%)")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> PlanRequest:
+        problems = pl.date_problems(self)
+        if self.cycle.number >= 2:
+            problems += self._later_cycle_problems()
+        else:
+            problems += self._first_cycle_problems()
+        if self.label is Label.EU:
+            if self.ph_positive is None:
+                problems.append(
+                    (
+                        "ph_positive",
+                        "is required under the EU label (a Ph+ patient must have failed "
+                        "a tyrosine kinase inhibitor)",
+                    )
+                )
+            elif self.ph_positive and self.tki_failed is None:
+                problems.append(
+                    ("tki_failed", "is required for a Ph+ patient under the EU label")
+                )
+        if problems:
+            raise pl.FieldProblems(problems)
+        return self
+
+    def _later_cycle_problems(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        if self.response is None:
+            problems.append(("response", "is required from cycle 2 on (cr, cri or none)"))
+        if self.baseline is None:
+            problems.append(
+                ("baseline", "the counts before treatment began are required from cycle 2 on")
+            )
+        elif (
+            (self.baseline.anc < 1 or self.baseline.platelets < 50)
+            and self.prior_cycle_start is None
+            and self.dose_day == 1
+        ):
+            problems.append(
+                (
+                    "prior_cycle_start",
+                    "is required: baseline ANC was below 1 ×10⁹/L or platelets below "
+                    "50 ×10⁹/L, so the counts at the start of the prior cycle decide "
+                    "whether this cycle may start",
+                )
+            )
+        if self.cycle.extend_to_28_days:
+            problems.append(
+                (
+                    "cycle.extend_to_28_days",
+                    "only cycle 1 can be extended; later cycles are always 28 days",
+                )
+            )
+        return problems
+
+    def _first_cycle_problems(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        if self.dose_level != 0:
+            problems.append(("dose_level", "cycle 1 is always given at full dose (level 0)"))
+        if self.longest_toxicity_interruption_days != 0:
+            problems.append(
+                (
+                    "longest_toxicity_interruption_days",
+                    "refers to the previous cycle; cycle 1 has none, so it must be 0",
+                )
+            )
+        if self.dose_day == 1 and self.labs.peripheral_blasts_per_mm3 is None:
+            problems.append(
+                (
+                    "labs.peripheral_blasts_per_mm3",
+                    "is required before cycle 1 Day 1 (cytoreduction to 10,000/mm³ or fewer)",
+                )
+            )
+        return problems
+
+
+# ---------------------------------------------------------------- the plan
+
+
+class Finding(BaseModel):
+    """One reason for a decision, or one warning: stable code, plain words, label source."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    message: str
+    source: str
+
+
+class Dose(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    day: int
+    date: date
+    window_start: date
+    window_end: date
+    mg_per_m2: float
+    dose_mg: float
+    dose_mg_exact: float
+    volume_ml: float
+    delivered_mg: float
+    deviation_pct: float
+    vials: int
+    reconstitution_water_ml_per_vial: float
+    sodium_chloride_ml: float
+    diluent_total_ml: float
+    final_concentration_mg_per_ml: float
+    infusion_minutes: int
+    rate_ml_per_h: float
+
+
+class CycleOut(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: int
+    length_days: int
+    start_date: date
+    dose_free_from: date | None
+    next_cycle_due: date
+    extended: bool
+
+
+class Counselling(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    last_planned_dose: date | None
+    contraception_until: date | None
+    contraception_months: int | None
+    breastfeeding_until: date | None
+    breastfeeding_months: int | None
+
+
+class Plan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    program_version: str
+    label: Label
+    label_document: str
+    decision: Decision
+    reasons: list[Finding]
+    warnings: list[Finding]
+    reminders: list[Finding]
+    patient: Patient
+    age_years: int
+    height_cm: float
+    weight_kg: float
+    measured_on: date
+    bsa_m2: float
+    bsa_m2_exact: float
+    bsa_m2_used: float
+    bsa_formula: BsaFormula
+    bsa_formula_text: str
+    cycle: CycleOut
+    dose_day: int
+    dose_level: int
+    dose_level_reason: str
+    total_mg_per_m2: float
+    total_mg: float
+    rounding_convention: str
+    doses: list[Dose]
+    hepatic_category: str
+    crcl_ml_min: float | None
+    counselling: Counselling
+    request: PlanRequest

@@ -1,0 +1,70 @@
+"""Dates: Days 1, 8 and 15, their ±2-day windows, the dose-free interval, the next cycle.
+
+A dose that cannot be given on its day has no "missed dose" rule of its own in the label:
+it may move within the ±2-day window of Days 8 and 15, always at least 6 days after the
+previous dose; for a delay caused by toxicity, Table 4 applies (see dose_levels).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from besponsa_desktop.core.regimen import DAY_WINDOW, DOSE_FREE_FROM_DAY, MIN_DAYS_BETWEEN_DOSES
+
+
+def day_date(start: date, day: int) -> date:
+    return start + timedelta(days=day - 1)
+
+
+def window(start: date, day: int) -> tuple[date, date]:
+    """Day 1 has no window; Days 8 and 15 may move ±2 days."""
+    on = day_date(start, day)
+    if day == 1:
+        return on, on
+    return on - timedelta(days=DAY_WINDOW), on + timedelta(days=DAY_WINDOW)
+
+
+def dose_free_from(start: date, length_days: int) -> date | None:
+    """The 7-day dose-free interval starts on Day 21 of a 28-day cycle; a 21-day cycle 1
+    has none."""
+    if length_days < 28:
+        return None
+    return day_date(start, DOSE_FREE_FROM_DAY)
+
+
+def next_cycle_due(start: date, length_days: int) -> date:
+    return start + timedelta(days=length_days)
+
+
+@dataclass(frozen=True)
+class Replan:
+    dates: list[date]
+    reason: str  # why these dates, or why there are none
+
+
+def reschedule_options(start: date, day: int, previous_dose_given: date | None) -> Replan:
+    """Dates a Day 8 or Day 15 dose may move to: inside its ±2-day window and at least six
+    days after the previous dose actually given."""
+    if day == 1:
+        return Replan([], "Day 1 has no window: a later Day 1 starts the cycle later")
+    first, last = window(start, day)
+    earliest = first
+    if previous_dose_given is not None:
+        earliest = max(first, previous_dose_given + timedelta(days=MIN_DAYS_BETWEEN_DOSES))
+    if earliest > last:
+        assert previous_dose_given is not None
+        return Replan(
+            [],
+            f"no date fits: the Day {day} window is {first.isoformat()} to {last.isoformat()}, "
+            f"and the previous dose was given on {previous_dose_given.isoformat()}, so the "
+            f"earliest allowed date is {earliest.isoformat()} (at least "
+            f"{MIN_DAYS_BETWEEN_DOSES} days later). For a delay caused by toxicity, Table 4 "
+            "applies: 7 days or more omits the dose",
+        )
+    dates = [earliest + timedelta(days=i) for i in range((last - earliest).days + 1)]
+    return Replan(
+        dates,
+        f"within the Day {day} window ({first.isoformat()} to {last.isoformat()}) and at "
+        f"least {MIN_DAYS_BETWEEN_DOSES} days after the previous dose",
+    )

@@ -1,0 +1,97 @@
+"""Turning what a caller sends into a PlanRequest, or into a list of problems that each name
+a field by its JSON path and say what is wrong. No caller ever sees a traceback."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+
+from besponsa_desktop.core.models import PlanRequest
+from besponsa_desktop.core.plausibility import FieldProblems
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path or 'request'}: {self.message}"
+
+
+class InvalidRequest(Exception):
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+_MESSAGES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known field (check the spelling)",
+    "float_type": "must be a number",
+    "int_type": "must be a whole number",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
+    "finite_number": "must be a finite number",
+    "model_type": "must be an object",
+    "model_attributes_type": "must be an object",
+    "date_type": "must be a date written YYYY-MM-DD",
+}
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def problems_from(error: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in error.errors():
+        loc = _path(item["loc"])
+        ctx: dict[str, Any] = item.get("ctx") or {}
+        cause = ctx.get("error")
+        if isinstance(cause, FieldProblems):
+            for sub, message in cause.problems:
+                problems.append(Problem(f"{loc}.{sub}" if loc else sub, message))
+            continue
+        kind = item["type"]
+        if kind in _MESSAGES:
+            message = _MESSAGES[kind]
+        elif isinstance(cause, ValueError):
+            message = str(cause)
+        else:
+            message = item["msg"].replace("Input should be", "must be")
+        if kind not in ("missing", "extra_forbidden") and "input" in item:
+            given = item["input"]
+            if isinstance(given, str | int | float | bool) and len(repr(given)) < 40:
+                message += f" (got {given!r})" if kind.endswith("_type") else ""
+        problems.append(Problem(loc, message))
+    return problems
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def parse_request(data: object) -> PlanRequest:
+    """Validate request data (a JSON text, or the dict a caller built) in JSON mode, so a
+    request is read exactly the same from a file, the command line or the window."""
+    if isinstance(data, str | bytes):
+        return parse_request_json(data)
+    try:
+        text = json.dumps(data, default=_json_default, ensure_ascii=False)
+    except (TypeError, ValueError) as error:
+        raise InvalidRequest([Problem("", f"is not JSON data ({error})")]) from None
+    return parse_request_json(text)
+
+
+def parse_request_json(text: str | bytes) -> PlanRequest:
+    try:
+        return PlanRequest.model_validate_json(text)
+    except ValidationError as error:
+        raise InvalidRequest(problems_from(error)) from None
