@@ -1,0 +1,69 @@
+"""Start-up benchmark: launch to painted window, besponsa-desktop against an empty PySide6
+window started the same way (a fresh Python process each time, same platform plugin).
+
+Runs alternate (empty, program, empty, program, ...) so that a busy machine slows both
+alike; each time is measured from just before the process is launched to the moment its
+"painted" line arrives on standard output. Prints the medians and their ratio; exits 1 if
+the program takes more than --limit times the empty window (default 1.3).
+
+    QT_QPA_PLATFORM=offscreen python benchmarks/startup.py -n 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def launch_ms(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    assert process.stdout is not None
+    line = process.stdout.readline()
+    elapsed = (time.perf_counter() - started) * 1000
+    process.communicate(timeout=60)
+    if "painted" not in line or process.returncode != 0:
+        raise SystemExit(f"{command}: no painted line (exit {process.returncode}): {line!r}")
+    return elapsed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=11, help="runs of each (default 11)")
+    parser.add_argument("--limit", type=float, default=1.3, help="allowed ratio (1.3)")
+    args = parser.parse_args(argv)
+    env = dict(os.environ)
+    env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    with tempfile.TemporaryDirectory() as config:  # never the user's own settings
+        env["XDG_CONFIG_HOME"] = config
+        python = sys.executable
+        empty_cmd = [python, str(ROOT / "benchmarks" / "empty_window.py")]
+        app_cmd = [python, "-m", "besponsa_desktop", "--smoke"]
+        launch_ms(empty_cmd, env)  # warm the file cache for both
+        launch_ms(app_cmd, env)
+        empty: list[float] = []
+        program: list[float] = []
+        for _ in range(args.n):
+            empty.append(launch_ms(empty_cmd, env))
+            program.append(launch_ms(app_cmd, env))
+    e, p = statistics.median(empty), statistics.median(program)
+    ratio = p / e
+    print(f"empty PySide6 window: median {e:.0f} ms (min {min(empty):.0f}, n={args.n})")
+    print(f"besponsa-desktop:     median {p:.0f} ms (min {min(program):.0f}, n={args.n})")
+    print(f"ratio {ratio:.2f} (limit {args.limit})")
+    return 0 if ratio <= args.limit else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Institution-wide defaults: one typed registry of options over QSettings.
+
+Every option is declared once below with its type, default and allowed values. The user's
+values live in the user's settings file; hospital IT can write a system settings file whose
+keys override the user's and lock them (the settings dialog shows them as set by IT and
+cannot change them). See docs/settings.md for where the files are and how to preset them.
+
+Settings carry a schema version; ``_UPGRADES`` turns an older file into the current shape,
+one step at a time, so a key can be renamed without losing what a hospital has set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+ORGANIZATION = "besponsa-desktop"
+APPLICATION = "besponsa-desktop"
+SCHEMA_VERSION = 1
+VERSION_KEY = "settings_version"
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    label: str
+    kind: type
+    default: Any
+    choices: tuple[Any, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    help: str = ""
+
+    def coerce(self, raw: object) -> Any:
+        """A stored value (INI files give text) as this option's type; ValueError if it is
+        not a value this option accepts."""
+        if self.kind is float:
+            value: Any = float(str(raw).strip())
+        elif self.kind is str:
+            value = "" if raw is None else str(raw)
+        else:
+            raise TypeError(f"unsupported option type {self.kind!r}")
+        if self.choices and value not in self.choices:
+            raise ValueError(f"{self.key}: {raw!r} is not one of {self.choices}")
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"{self.key}: {raw!r} is below {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"{self.key}: {raw!r} is above {self.maximum}")
+        return value
+
+
+# The values here mirror the core's (BsaFormula, Label, VOLUME_ROUNDING_STEPS_ML); a test
+# checks they agree. They are spelt out so that reading settings never imports the core.
+OPTIONS: tuple[Option, ...] = (
+    Option(
+        "bsa_formula",
+        "BSA formula",
+        str,
+        "mosteller",
+        ("mosteller", "dubois", "haycock", "gehan_george"),
+        help="Formula for body surface area; the label names none (Mosteller is usual).",
+    ),
+    Option(
+        "label_profile",
+        "Label profile",
+        str,
+        "US",
+        ("US", "EU"),
+        help="US Prescribing Information or EU SmPC rules.",
+    ),
+    Option(
+        "volume_rounding_ml",
+        "Volume rounding step (mL)",
+        float,
+        0.1,
+        (0.01, 0.05, 0.1),
+        help="Step the volume to withdraw is rounded to.",
+    ),
+    Option(
+        "weight_change_threshold_pct",
+        "Weight-change warning (%)",
+        float,
+        10.0,
+        minimum=1,
+        maximum=50,
+        help="Warn when the weight changed by more than this since the previous cycle.",
+    ),
+    Option("hospital_name", "Hospital name", str, "", help="Printed on every printout."),
+    Option("page_size", "Page size", str, "A4", ("A4", "Letter"), help="Printout page size."),
+    Option(
+        "database_path",
+        "Database file",
+        str,
+        "",
+        help="Where courses are stored; empty = the default location for this user.",
+    ),
+)
+OPTION_BY_KEY = {option.key: option for option in OPTIONS}
+
+# Each step takes the file at version N (as a QSettings) and leaves it at N + 1.
+_UPGRADES: dict[int, Callable[[QSettings], None]] = {}
+
+
+def _default_file(scope: QSettings.Scope) -> Path:
+    return Path(
+        QSettings(QSettings.Format.IniFormat, scope, ORGANIZATION, APPLICATION).fileName()
+    )
+
+
+def default_user_file() -> Path:
+    return _default_file(QSettings.Scope.UserScope)
+
+
+def default_system_file() -> Path:
+    return _default_file(QSettings.Scope.SystemScope)
+
+
+class Settings:
+    """The registry's values for this user, with IT's system file on top."""
+
+    def __init__(self, user_file: Path | None = None, system_file: Path | None = None) -> None:
+        self.user_file = Path(user_file) if user_file else default_user_file()
+        self.system_file = Path(system_file) if system_file else default_system_file()
+        self._user = QSettings(str(self.user_file), QSettings.Format.IniFormat)
+        self._system = QSettings(str(self.system_file), QSettings.Format.IniFormat)
+        self.ignored: list[str] = []  # system keys IT set to values we cannot use
+        self._upgrade(self._user)
+
+    # ------------------------------------------------------------------ reading
+    def locked(self, key: str) -> bool:
+        """True when IT's system file sets this option (and it is a usable value)."""
+        option = OPTION_BY_KEY[key]
+        if not self._system.contains(key):
+            return False
+        try:
+            option.coerce(self._system.value(key))
+        except (TypeError, ValueError):
+            if key not in self.ignored:
+                self.ignored.append(key)
+            return False
+        return True
+
+    def get(self, key: str) -> Any:
+        option = OPTION_BY_KEY[key]
+        for store in (self._system, self._user):
+            if store.contains(key):
+                try:
+                    return option.coerce(store.value(key))
+                except (TypeError, ValueError):
+                    continue  # an unusable stored value falls back to the next layer
+        return option.default
+
+    def values(self) -> dict[str, Any]:
+        return {option.key: self.get(option.key) for option in OPTIONS}
+
+    # ------------------------------------------------------------------ writing
+    def set(self, key: str, value: Any) -> bool:
+        """Store a user value. Returns False (and stores nothing) for a locked option."""
+        option = OPTION_BY_KEY[key]
+        if self.locked(key):
+            return False
+        value = option.coerce(value)
+        self._user.setValue(key, value)
+        self._user.setValue(VERSION_KEY, SCHEMA_VERSION)
+        return True
+
+    def sync(self) -> None:
+        self._user.sync()
+
+    # Window state is per user and never locked; it is not an institutional option.
+    def window_state(self, key: str) -> Any:
+        return self._user.value(f"window/{key}")
+
+    def set_window_state(self, key: str, value: Any) -> None:
+        self._user.setValue(f"window/{key}", value)
+
+    # ------------------------------------------------------------------ versions
+    @staticmethod
+    def _upgrade(store: QSettings) -> None:
+        raw = store.value(VERSION_KEY, 0)
+        try:
+            version = int(str(raw))
+        except ValueError:
+            version = 0
+        if not store.allKeys():
+            return  # a fresh file: nothing to upgrade
+        while version < SCHEMA_VERSION:
+            step = _UPGRADES.get(version)
+            if step is not None:
+                step(store)
+            version += 1
+        store.setValue(VERSION_KEY, SCHEMA_VERSION)

@@ -1,0 +1,362 @@
+"""Field widgets: an editor, its unit, what the value means ("= 74.8 kg", "Tue 1 Dec 2026")
+and, beneath, the message when the value is missing or wrong.
+
+Every editor gets an accessible name and a tooltip naming its unit. A field announces each
+edit through ``edited(field_id, value)``; it never judges the value itself: the controller
+does, and ``show_problem`` puts the verdict beside the field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    QWidgetAction,
+)
+
+from besponsa_desktop import entry
+
+Choices = Sequence[tuple[str, str]]  # (text shown, value)
+
+
+class Field(QWidget):
+    """Base: a row holding one or two editors, an echo and a problem label beneath."""
+
+    edited = Signal(str, object)
+
+    def __init__(self, field_id: str, label: str, tooltip: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.field_id = field_id
+        self.label_text = label
+        self.tooltip = tooltip
+        self.row = QHBoxLayout()
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(6)
+        # The echo and the problem label are made only when first needed: the form has
+        # some sixty fields, and fewer widgets make the window appear sooner.
+        self._echo: QLabel | None = None
+        self._problem: QLabel | None = None
+        self.outer = QVBoxLayout(self)
+        self.outer.setContentsMargins(0, 0, 0, 0)
+        self.outer.setSpacing(1)
+        self.outer.addLayout(self.row)
+        self.editors: dict[str, QWidget] = {}
+
+    @property
+    def echo(self) -> QLabel:
+        if self._echo is None:
+            self._echo = QLabel()
+            self._echo.setObjectName("echo")
+            self.row.insertWidget(self.row.count() - 1, self._echo)
+        return self._echo
+
+    def echo_text(self) -> str:
+        return self._echo.text() if self._echo is not None else ""
+
+    @property
+    def problem(self) -> QLabel:
+        if self._problem is None:
+            self._problem = QLabel()
+            self._problem.setObjectName("problem")
+            self._problem.setWordWrap(True)
+            self._problem.hide()
+            self.outer.addWidget(self._problem)
+        return self._problem
+
+    def problem_text(self) -> str:
+        """The message shown beside the field ("" when none is shown)."""
+        if self._problem is None or self._problem.isHidden():
+            return ""
+        return self._problem.text()
+
+    # subclasses: add their editor(s) with _add_editor, then the echo
+    def _add_editor(self, key: str, widget: QWidget, name: str, tip: str) -> None:
+        widget.setAccessibleName(name)
+        widget.setToolTip(tip)
+        widget.setProperty("problem", "")
+        self.editors[key] = widget
+        self.row.addWidget(widget)
+
+    def _finish(self) -> None:
+        self.row.addStretch(1)
+
+    @property
+    def editor(self) -> QWidget:
+        return self.editors[self.field_id]
+
+    def focus_proxy_widget(self) -> QWidget:
+        return self.editor
+
+    def value(self, key: str | None = None) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def set_value(self, key: str, value: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def show_problem(self, message: str | None, missing: bool = False) -> None:
+        state = "" if message is None else ("missing" if missing else "error")
+        editor = self.editor
+        if editor.property("problem") != state:
+            editor.setProperty("problem", state)
+            editor.style().unpolish(editor)
+            editor.style().polish(editor)
+        if message is None:
+            if self._problem is not None:
+                self._problem.hide()
+                self._problem.clear()
+            editor.setAccessibleDescription("")
+            return
+        text = "Required" if missing else message
+        self.problem.setText(text)
+        self.problem.setProperty("missing", missing)
+        self.problem.style().unpolish(self.problem)
+        self.problem.style().polish(self.problem)
+        self.problem.setVisible(not missing)  # "required" shows in the border and the list
+        editor.setAccessibleDescription(f"{self.label_text}: {text}")
+
+
+class TextField(Field):
+    def __init__(self, field_id: str, label: str, tooltip: str, width: int = 220, **kw: Any):
+        super().__init__(field_id, label, tooltip, **kw)
+        self.line = QLineEdit()
+        self.line.setMinimumWidth(width)
+        self.line.setMaxLength(200)
+        self._add_editor(field_id, self.line, label, tooltip)
+        self._finish()
+        self.line.textEdited.connect(lambda text: self.edited.emit(self.field_id, text))
+
+    def value(self, key: str | None = None) -> Any:
+        return self.line.text()
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.line.setText("" if value is None else str(value))
+
+
+class NumberField(Field):
+    """A number with a fixed unit, or a unit the user picks (``units``: (text, value)) whose
+    value is converted to metric in the echo by ``convert``."""
+
+    def __init__(
+        self,
+        field_id: str,
+        label: str,
+        unit: str = "",
+        tooltip: str = "",
+        units: Choices = (),
+        unit_id: str = "",
+        convert: Any = None,
+        width: int = 90,
+        **kw: Any,
+    ):
+        tip = tooltip or (f"{label}, in {unit}" if unit else label)
+        super().__init__(field_id, label, tip, **kw)
+        self.line = QLineEdit()
+        self.line.setFixedWidth(width)
+        self.line.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self._add_editor(field_id, self.line, label, tip)
+        self.line.textEdited.connect(self._text_edited)
+        self.unit_id = unit_id
+        self.convert = convert
+        self.unit_box: QComboBox | None = None
+        if units:
+            box = QComboBox()
+            for text, value in units:
+                box.addItem(text, value)
+            self._add_editor(
+                unit_id, box, f"{label} unit", f"Unit of {label.lower()}: " + ", ".join(
+                    t for t, _ in units
+                )
+            )
+            box.currentIndexChanged.connect(self._unit_changed)
+            self.unit_box = box
+        elif unit:
+            unit_label = QLabel(unit)
+            unit_label.setObjectName("unit")
+            self.row.addWidget(unit_label)
+        self._finish()
+
+    def _text_edited(self, text: str) -> None:
+        self._update_echo()
+        self.edited.emit(self.field_id, text)
+
+    def _unit_changed(self) -> None:
+        self._update_echo()
+        assert self.unit_box is not None
+        self.edited.emit(self.unit_id, self.unit_box.currentData())
+
+    def _update_echo(self) -> None:
+        if self.convert is None or self.unit_box is None:
+            return
+        try:
+            number = entry.parse_number(self.line.text())
+        except entry.EntryError:
+            number = None
+        text = self.convert(number, self.unit_box.currentData()) if number else ""
+        if text or self._echo is not None:
+            self.echo.setText(text)
+
+    def value(self, key: str | None = None) -> Any:
+        if key and key == self.unit_id and self.unit_box is not None:
+            return self.unit_box.currentData()
+        return self.line.text()
+
+    def set_value(self, key: str, value: Any) -> None:
+        if key == self.unit_id and self.unit_box is not None:
+            index = self.unit_box.findData(value)
+            if index >= 0:
+                self.unit_box.setCurrentIndex(index)
+        else:
+            self.line.setText("" if value is None else str(value))
+        self._update_echo()
+
+
+class _DateLine(QLineEdit):
+    """Alt+Down or F4 opens the calendar, as in a Qt date edit."""
+
+    calendar_requested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        alt_down = event.key() == Qt.Key.Key_Down and event.modifiers() & (
+            Qt.KeyboardModifier.AltModifier
+        )
+        if alt_down or event.key() == Qt.Key.Key_F4:
+            self.calendar_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class DateField(Field):
+    """A date typed as 2026-12-01 or 1 Dec 2026, or picked from a calendar (Alt+Down);
+    the echo repeats it with its weekday so it cannot be misread."""
+
+    def __init__(self, field_id: str, label: str, tooltip: str = "", **kw: Any):
+        tip = tooltip or f"{label}: type 2026-12-01 or 1 Dec 2026; Alt+Down opens a calendar"
+        super().__init__(field_id, label, tip, **kw)
+        self.line = _DateLine()
+        self.line.setFixedWidth(110)
+        self.line.setPlaceholderText("1 Dec 2026")
+        self._add_editor(field_id, self.line, label, tip)
+        self.line.textEdited.connect(self._text_edited)
+        self.line.calendar_requested.connect(self.open_calendar)
+        self.button = QToolButton()
+        self.button.setText("▾")
+        self.button.setToolTip(f"Pick the {label.lower()} from a calendar (Alt+Down)")
+        self.button.setAccessibleName(f"{label}: calendar")
+        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard uses Alt+Down
+        self.button.clicked.connect(self.open_calendar)
+        self.row.addWidget(self.button)
+        self._calendar: QCalendarWidget | None = None
+        self._menu: QMenu | None = None
+        self._finish()
+
+    @property
+    def calendar(self) -> QCalendarWidget:
+        """Made on first use: a calendar widget is heavy and most are never opened."""
+        if self._calendar is None:
+            self._calendar = QCalendarWidget()
+            self._calendar.setGridVisible(True)
+            self._calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+            self._calendar.clicked.connect(self._picked)
+            self._calendar.activated.connect(self._picked)
+            self._menu = QMenu(self)
+            action = QWidgetAction(self._menu)
+            action.setDefaultWidget(self._calendar)
+            self._menu.addAction(action)
+        return self._calendar
+
+    @property
+    def menu(self) -> QMenu:
+        _ = self.calendar
+        assert self._menu is not None
+        return self._menu
+
+    def open_calendar(self) -> None:
+        current = self.current_date()
+        if current:
+            self.calendar.setSelectedDate(QDate(current.year, current.month, current.day))
+        self.menu.popup(self.line.mapToGlobal(self.line.rect().bottomLeft()))
+        self.calendar.setFocus()
+
+    def _picked(self, picked: QDate) -> None:
+        self.menu.hide()
+        text = entry.short_date(date(picked.year(), picked.month(), picked.day()))
+        self.line.setText(text)
+        self.line.setFocus()
+        self._text_edited(text)
+
+    def current_date(self) -> date | None:
+        try:
+            return entry.parse_date(self.line.text())
+        except entry.EntryError:
+            return None
+
+    def _text_edited(self, text: str) -> None:
+        self._update_echo()
+        self.edited.emit(self.field_id, text)
+
+    def _update_echo(self) -> None:
+        parsed = self.current_date()
+        text = entry.human_date(parsed) if parsed else ""
+        if text or self._echo is not None:
+            self.echo.setText(text)
+
+    def value(self, key: str | None = None) -> Any:
+        return self.line.text()
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.line.setText("" if value is None else str(value))
+        self._update_echo()
+
+
+class ChoiceField(Field):
+    def __init__(
+        self, field_id: str, label: str, choices: Choices, tooltip: str = "", **kw: Any
+    ):
+        super().__init__(field_id, label, tooltip or label, **kw)
+        self.box = QComboBox()
+        for text, value in choices:
+            self.box.addItem(text, value)
+        self.box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._add_editor(field_id, self.box, label, tooltip or label)
+        self.box.currentIndexChanged.connect(
+            lambda _i: self.edited.emit(self.field_id, self.box.currentData())
+        )
+        self._finish()
+
+    def value(self, key: str | None = None) -> Any:
+        return self.box.currentData()
+
+    def set_value(self, key: str, value: Any) -> None:
+        index = self.box.findData("" if value is None else str(value))
+        self.box.setCurrentIndex(max(index, 0))
+
+
+class CheckField(Field):
+    def __init__(self, field_id: str, label: str, tooltip: str = "", **kw: Any):
+        super().__init__(field_id, label, tooltip or label, **kw)
+        self.check = QCheckBox(label)
+        self.check.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._add_editor(field_id, self.check, label, tooltip or label)
+        self.check.toggled.connect(lambda on: self.edited.emit(self.field_id, bool(on)))
+        self._finish()
+
+    def value(self, key: str | None = None) -> Any:
+        return self.check.isChecked()
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.check.setChecked(bool(value))

@@ -1,0 +1,202 @@
+"""The pharmacist's window: the form on the left, the live plan on the right.
+
+Every edit goes to the controller, which replans at once; the window shows the plan or the
+problems and enables Save and Print only while the plan is valid. No modal error boxes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QWidget
+
+from besponsa_desktop.controller import FieldProblem, PlanController, applicable
+from besponsa_desktop.ui.form import PatientForm
+
+if TYPE_CHECKING:
+    from besponsa_desktop.ui.plan_view import PlanView
+    from besponsa_desktop.ui.settings_dialog import SettingsDialog
+
+STYLE = """
+QGroupBox { font-weight: bold; margin-top: 10px; }
+QGroupBox::title { subcontrol-origin: margin; left: 6px; padding: 0 3px; }
+QGroupBox QLabel, QGroupBox QCheckBox { font-weight: normal; }
+QLineEdit[problem="error"], QComboBox[problem="error"] {
+    border: 2px solid #b00020; background: #fff0f0; }
+QCheckBox[problem="error"] { color: #b00020; }
+QLineEdit[problem="missing"], QComboBox[problem="missing"] { border: 1px dashed #8a6d00; }
+QLabel#problem { color: #b00020; font-weight: bold; }
+QLabel#echo { color: #1f4e9c; }
+QLabel#unit { color: #444444; }
+QLabel#section { font-weight: bold; font-size: 11pt; margin-top: 6px; }
+QLabel#bannerTitle { font-size: 17pt; font-weight: bold; }
+QLabel#bannerReasons { font-size: 11pt; }
+QLabel#note, QLabel#reminders { color: #555555; }
+QLabel#warnings { color: #5a3b00; }
+"""
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, controller: PlanController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle("besponsa-desktop — inotuzumab ozogamicin treatment plan")
+        self.setStyleSheet(STYLE)
+        self.form = PatientForm()
+        # The plan view is built when the dosing rules have loaded (after the first paint);
+        # until then a label holds its place.
+        self.plan_view: PlanView | None = None
+        self.placeholder = QLabel("Loading the dosing rules…")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.form)
+        self.splitter.addWidget(self.placeholder)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([560, 800])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+        self.settings_dialog: SettingsDialog | None = None
+        self._build_actions()
+
+        self.form.valueChanged.connect(self._edited)
+        controller.coreReady.connect(self._build_plan_view)
+        controller.planChanged.connect(self._plan_changed)
+        controller.problemsChanged.connect(self._problems_changed)
+        controller.validityChanged.connect(self._validity_changed)
+        controller.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._focus_changed)
+
+        self.form.set_values(controller.values)
+        self.form.set_applicable(applicable(controller.values))
+        self._validity_changed(controller.valid)
+        self.statusBar().showMessage("Loading the dosing rules…")
+        self._restore_geometry()
+
+    # ---------------------------------------------------------------- actions
+    def _build_actions(self) -> None:
+        def action(text: str, shortcut: Any, slot: Any, tip: str) -> QAction:
+            item = QAction(text, self)
+            item.setShortcut(QKeySequence(shortcut))
+            item.setStatusTip(tip)
+            item.setToolTip(tip)
+            item.triggered.connect(slot)
+            self.addAction(item)
+            return item
+
+        self.new_action = action("&New patient", QKeySequence.StandardKey.New, self.new_patient,
+                                 "Clear the form for a new patient (Ctrl+N)")
+        self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.controller.save,
+                                  "Save the plan (not yet available in this version)")
+        self.print_action = action("&Print…", QKeySequence.StandardKey.Print,
+                                   self.controller.print_plan,
+                                   "Print the nurses' plan (not yet available in this version)")
+        self.settings_action = action("Se&ttings…", "Ctrl+,", self.open_settings,
+                                      "Institution defaults")
+        self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close,
+                                  "Close the program")
+        menu = self.menuBar().addMenu("&File")
+        for item in (self.new_action, self.save_action, self.print_action):
+            menu.addAction(item)
+        menu.addSeparator()
+        menu.addAction(self.settings_action)
+        menu.addSeparator()
+        menu.addAction(self.quit_action)
+
+    def new_patient(self) -> None:
+        values = self.controller.new_patient()
+        self.form.set_values(values)
+        self.form.set_applicable(applicable(values))
+        self.form.focus_field("patient.name")
+
+    def load_values(self, values: dict[str, Any]) -> None:
+        self.form.set_values(values)
+        self.form.set_applicable(applicable(values))
+
+    def open_settings(self) -> SettingsDialog:
+        """Opens the settings dialog without blocking (window-modal)."""
+        from besponsa_desktop.ui.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.controller.settings, self)
+        dialog.saved.connect(self._settings_saved)
+        self.settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _settings_saved(self) -> None:
+        self.controller.recompute()
+        self.statusBar().showMessage(
+            "Settings saved. The BSA formula and label profile apply from the next new "
+            "patient.",
+            8000,
+        )
+
+    def _build_plan_view(self) -> None:
+        if self.plan_view is not None:
+            return
+        from besponsa_desktop.ui.plan_view import PlanView
+
+        self.plan_view = PlanView(self.form.label_for)
+        self.plan_view.fieldActivated.connect(self.form.focus_field)
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(1, self.plan_view)
+        self.placeholder.deleteLater()
+        self.splitter.setSizes(sizes)
+
+    # ---------------------------------------------------------------- the controller
+    def _edited(self, key: str, value: Any) -> None:
+        self.controller.set_value(key, value)
+        self.form.set_applicable(applicable(self.controller.values))
+
+    def _plan_changed(self, plan: Any) -> None:
+        if plan is not None and self.plan_view is not None:
+            self.plan_view.show_plan(plan)
+            self.statusBar().clearMessage()
+
+    def _problems_changed(self, problems: list[FieldProblem]) -> None:
+        self.form.show_problems(problems)
+        if problems and self.plan_view is not None:
+            self.plan_view.show_problems(problems)
+
+    def _validity_changed(self, valid: bool) -> None:
+        self.save_action.setEnabled(valid)
+        self.print_action.setEnabled(valid)
+
+    def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self.form.isAncestorOf(new):
+            self.form.ensureWidgetVisible(new, 40, 60)
+
+    # ---------------------------------------------------------------- geometry
+    def _restore_geometry(self) -> None:
+        settings = self.controller.settings
+        geometry = settings.window_state("geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self._default_geometry()
+        splitter = settings.window_state("splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+
+    def _default_geometry(self) -> None:
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width, height = 1340, 740
+        if screen is not None:
+            width = min(width, screen.width())
+            height = min(height, screen.height())
+        self.resize(width, height)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        settings = self.controller.settings
+        settings.set_window_state("geometry", self.saveGeometry())
+        settings.set_window_state("splitter", self.splitter.saveState())
+        settings.sync()
+        super().closeEvent(event)
+
+    def start_core(self) -> None:
+        """Load the dosing rules once the window is on screen."""
+        QTimer.singleShot(0, self.controller.load_core)

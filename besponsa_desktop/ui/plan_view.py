@@ -1,0 +1,296 @@
+"""The output side of the window: the decision banner with its reasons, BSA, the dose table,
+the cycle calendar, warnings and reminders; or, while the fields are not valid, what to fix.
+
+The banner's colour is never the only signal: it always carries the decision in words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from besponsa_desktop.controller import FieldProblem
+from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.entry import human_date
+from besponsa_desktop.ui.calendar_view import CycleCalendar
+
+# decision value -> (words, background, text colour)
+BANNERS = {
+    "proceed": ("PROCEED", "#1b6e34", "#ffffff"),
+    "hold": ("HOLD", "#f2b705", "#1a1a1a"),
+    "discontinue": ("DISCONTINUE", "#a4161a", "#ffffff"),
+    "not_eligible": ("NOT ELIGIBLE", "#4a1d6e", "#ffffff"),
+    "incomplete": ("NOT YET A PLAN", "#d9d9d9", "#1a1a1a"),
+    "loading": ("LOADING THE DOSING RULES", "#d9d9d9", "#1a1a1a"),
+}
+HEADINGS = ("Day", "Date", "mg/m²", "Dose", "Withdraw", "Vials", "Sodium chloride 0.9%", "Rate")
+
+
+def _section(title: str) -> QLabel:
+    label = QLabel(title)
+    label.setObjectName("section")
+    return label
+
+
+class PlanView(QScrollArea):
+    """Renders a core Plan (or the problems). ``fieldActivated`` asks to focus a field."""
+
+    fieldActivated = Signal(str)
+
+    def __init__(self, label_for: Callable[[str], str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.label_for = label_for
+        self.decision = "loading"
+        body = QWidget()
+        body.setObjectName("planBody")
+        column = QVBoxLayout(body)
+        column.setContentsMargins(8, 6, 8, 8)
+        column.setSpacing(6)
+
+        self.banner = QFrame()
+        self.banner.setObjectName("banner")
+        self.banner.setAccessibleName("Decision")
+        banner_layout = QVBoxLayout(self.banner)
+        banner_layout.setContentsMargins(12, 8, 12, 10)
+        self.banner_title = QLabel()
+        self.banner_title.setObjectName("bannerTitle")
+        self.banner_reasons = QLabel()
+        self.banner_reasons.setObjectName("bannerReasons")
+        self.banner_reasons.setWordWrap(True)
+        self.banner_reasons.setTextFormat(Qt.TextFormat.RichText)
+        self.banner_reasons.linkActivated.connect(self._link)
+        banner_layout.addWidget(self.banner_title)
+        banner_layout.addWidget(self.banner_reasons)
+        column.addWidget(self.banner)
+
+        self.details = QWidget()
+        details = QVBoxLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.setSpacing(6)
+        self.summary = QLabel()
+        self.summary.setObjectName("summary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        details.addWidget(self.summary)
+
+        self.table_title = _section("Doses")
+        details.addWidget(self.table_title)
+        self.table = QTableWidget(0, len(HEADINGS))
+        self.table.setObjectName("doses")
+        self.table.setAccessibleName("Dose table")
+        self.table.setHorizontalHeaderLabels(list(HEADINGS))
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.table.horizontalHeader().setStretchLastSection(True)
+        details.addWidget(self.table)
+        self.table_note = QLabel()
+        self.table_note.setObjectName("note")
+        self.table_note.setWordWrap(True)
+        details.addWidget(self.table_note)
+
+        details.addWidget(_section("Cycle calendar"))
+        self.calendar = CycleCalendar()
+        details.addWidget(self.calendar)
+        self.legend = QLabel(
+            "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
+            "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
+            "<b>C due</b> next cycle due (framed)"
+        )
+        self.legend.setObjectName("note")
+        self.legend.setWordWrap(True)
+        details.addWidget(self.legend)
+
+        self.warnings_title = _section("Warnings")
+        details.addWidget(self.warnings_title)
+        self.warnings = QLabel()
+        self.warnings.setObjectName("warnings")
+        self.warnings.setWordWrap(True)
+        self.warnings.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        details.addWidget(self.warnings)
+        details.addWidget(_section("Standing reminders"))
+        self.reminders = QLabel()
+        self.reminders.setObjectName("reminders")
+        self.reminders.setWordWrap(True)
+        self.reminders.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        details.addWidget(self.reminders)
+        column.addWidget(self.details)
+        column.addStretch(1)
+        self.setWidget(body)
+        self._set_banner("loading", "")
+        self.details.hide()
+
+    # ---------------------------------------------------------------- the banner
+    def _set_banner(self, decision: str, html: str, subtitle: str = "") -> None:
+        self.decision = decision
+        words, background, colour = BANNERS[decision]
+        self.banner.setStyleSheet(
+            f"#banner {{ background: {background}; border-radius: 4px; }}"
+            f"#banner QLabel {{ color: {colour}; }}"
+        )
+        self.banner_title.setText(words + (f"  —  {subtitle}" if subtitle else ""))
+        self.banner_reasons.setText(html)
+        self.banner_reasons.setVisible(bool(html))
+        self.banner.setAccessibleDescription(words)
+
+    def banner_text(self) -> str:
+        return f"{self.banner_title.text()}\n{self.banner_reasons.text()}"
+
+    def _link(self, target: str) -> None:
+        if target.startswith("field:"):
+            self.fieldActivated.emit(target.removeprefix("field:"))
+
+    # ---------------------------------------------------------------- states
+    def show_loading(self) -> None:
+        self._set_banner("loading", "")
+        self.details.hide()
+
+    def show_problems(self, problems: Iterable[FieldProblem]) -> None:
+        """The plan area while anything is invalid: what to fix, nothing else."""
+        problems = list(problems)
+        wrong = [p for p in problems if not p.missing]
+        missing = [p for p in problems if p.missing]
+        parts: list[str] = []
+        if wrong:
+            items = "".join(
+                f"<li>{self._field_link(p)}: {escape(p.message)}</li>" for p in wrong
+            )
+            parts.append(f"<p><b>Correct:</b></p><ul>{items}</ul>")
+        if missing:
+            names = ", ".join(self._field_link(p) for p in missing)
+            parts.append(f"<p><b>Still to fill in:</b> {names}</p>")
+        parts.append("<p>Nothing can be printed or saved until these are done.</p>")
+        count = len(problems)
+        subtitle = f"{count} field{'s' if count != 1 else ''} to complete or correct"
+        self._set_banner("incomplete", "".join(parts), subtitle)
+        self.details.hide()
+
+    def _field_link(self, problem: FieldProblem) -> str:
+        if not problem.field:
+            return "<b>Request</b>"
+        name = escape(self.label_for(problem.field))
+        return f'<a href="field:{problem.field}">{name}</a>'
+
+    def show_plan(self, plan: Any) -> None:
+        decision = str(plan.decision.value)
+        day = plan.dose_day
+        dose_date = plan.cycle.start_date.toordinal() + day - 1
+        from datetime import date
+
+        when = human_date(date.fromordinal(dose_date))
+        subtitle = f"cycle {plan.cycle.number}, Day {day} ({when})"
+        reasons = "".join(
+            f"<li>{escape(r.message)}<br><small>Source: {escape(r.source)}</small></li>"
+            for r in plan.reasons
+        )
+        html = f"<ol style='margin-left:-20px'>{reasons}</ol>" if reasons else ""
+        if decision == "proceed":
+            html = escape(f"Give the Day {day} dose as in the table below.")
+        self._set_banner(decision, html, subtitle)
+        self._fill_summary(plan)
+        self._fill_table(plan)
+        self.calendar.set_plan(plan)
+        self._fill_findings(plan)
+        self.details.show()
+
+    def _fill_summary(self, plan: Any) -> None:
+        cap = ""
+        if plan.bsa_m2_used != plan.bsa_m2_exact:
+            cap = f" (capped; calculated {fmt(plan.bsa_m2_exact)} m²)"
+        lines = [
+            f"<b>BSA {fmt(plan.bsa_m2)} m²</b>{cap} — {escape(plan.bsa_formula_text)}; "
+            f"height {fmt(plan.height_cm, 1)} cm, weight {fmt(plan.weight_kg, 1)} kg, "
+            f"measured {human_date(plan.measured_on)}",
+            f"<b>Dose level {plan.dose_level}</b> — {escape(plan.dose_level_reason)}",
+            f"Cycle {plan.cycle.number}: {plan.cycle.length_days} days from "
+            f"{human_date(plan.cycle.start_date)}; total {fmt(plan.total_mg_per_m2)} mg/m² "
+            f"({fmt(plan.total_mg)} mg). Label: {escape(plan.label_document)}",
+        ]
+        self.summary.setText("<br>".join(lines))
+
+    def _fill_table(self, plan: Any) -> None:
+        doses = list(plan.doses)
+        self.table.setRowCount(len(doses))
+        for row, dose in enumerate(doses):
+            checked = dose.day == plan.dose_day
+            cells = (
+                ("▶ " if checked else "") + f"Day {dose.day}",
+                human_date(dose.date)
+                + (f" (±2 d: {dose.window_start.day}–{dose.window_end.day})" if dose.day != 1
+                   else ""),
+                f"{fmt(dose.mg_per_m2)} mg/m²",
+                f"{fmt(dose.dose_mg)} mg",
+                f"{fmt(dose.volume_ml)} mL",
+                f"{dose.vials}",
+                f"{fmt(dose.sodium_chloride_ml)} mL (to {fmt(dose.diluent_total_ml)} mL)",
+                f"{fmt(dose.rate_ml_per_h)} mL/h over {dose.infusion_minutes} min",
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col >= 2:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+                if checked:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(row, col, item)
+        self.table.resizeRowsToContents()
+        header = self.table.horizontalHeader().height()
+        rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
+        self.table.setFixedHeight(header + rows + 4)
+        self.table.setVisible(bool(doses))
+        if not doses:
+            self.table_title.setText("Doses")
+            self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
+            return
+        if plan.decision.value == "hold":
+            self.table_title.setText("Doses — on HOLD: not to be given until the hold is "
+                                     "resolved")
+        else:
+            self.table_title.setText("Doses")
+        first = doses[0]
+        self.table_note.setText(
+            f"inotuzumab ozogamicin: reconstitute each vial with "
+            f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; withdraw the "
+            f"volume shown and add to sodium chloride 0.9% to a total of "
+            f"{fmt(first.diluent_total_ml)} mL. {escape(plan.rounding_convention)}"
+        )
+
+    def _fill_findings(self, plan: Any) -> None:
+        warnings = plan.warnings
+        self.warnings_title.setText(f"Warnings ({len(warnings)})" if warnings else "Warnings")
+        self.warnings.setText(
+            "<ul style='margin-left:-20px'>" + "".join(
+                f"<li>{escape(w.message)} <small>({escape(w.source)})</small></li>"
+                for w in warnings
+            ) + "</ul>"
+            if warnings else "None."
+        )
+        self.reminders.setText(
+            "<ul style='margin-left:-20px'>" + "".join(
+                f"<li>{escape(r.message)} <small>({escape(r.source)})</small></li>"
+                for r in plan.reminders
+            ) + "</ul>"
+        )
