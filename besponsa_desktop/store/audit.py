@@ -17,8 +17,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
-_FIELDS = ("id", "at", "os_user", "signed_by", "action", "entity", "before_json",
-           "after_json", "prev_hash")
+_FIELDS = (
+    "id",
+    "at",
+    "os_user",
+    "signed_by",
+    "action",
+    "entity",
+    "before_json",
+    "after_json",
+    "prev_hash",
+)
 
 
 def canonical(value: Any) -> str:
@@ -54,7 +63,7 @@ def append(
     """Add one entry; call inside the write transaction of the change it records."""
     last = conn.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
     prev_hash = last[1] if last else GENESIS
-    entry = {
+    entry: dict[str, Any] = {
         "id": (last[0] + 1) if last else 1,
         "at": now_utc(),
         "os_user": os_user(),
@@ -97,18 +106,24 @@ def verify(conn: sqlite3.Connection) -> Verification:
         stored = row[9]
         if entry["id"] != expected_id:
             return Verification(
-                False, count, expected_id,
+                False,
+                count,
+                expected_id,
                 f"entry {expected_id} is missing (the next entry is {entry['id']})",
             )
         if entry["prev_hash"] != prev_hash:
             return Verification(
-                False, count, entry["id"],
+                False,
+                count,
+                entry["id"],
                 f"entry {entry['id']} does not follow entry {expected_id - 1} "
                 "(its link to the previous entry was changed, or an entry was removed)",
             )
         if entry_hash(entry, prev_hash) != stored:
             return Verification(
-                False, count, entry["id"],
+                False,
+                count,
+                entry["id"],
                 f"entry {entry['id']} was changed after it was written",
             )
         prev_hash = stored

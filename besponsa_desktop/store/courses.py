@@ -135,8 +135,9 @@ def _ensure_course(conn: sqlite3.Connection, plan: Plan, signed_by: str | None) 
     return created
 
 
-def _plan_summary(plan_id: int, dose_day: int, decision: str, request_json: str,
-                  plan_json: str) -> dict[str, Any]:
+def _plan_summary(
+    plan_id: int, dose_day: int, decision: str, request_json: str, plan_json: str
+) -> dict[str, Any]:
     return {
         "plan_id": plan_id,
         "dose_day": dose_day,
@@ -192,15 +193,20 @@ def save_plan(
         else:
             cycle_id = int(cycle["id"])
             before = {"start_date": cycle["start_date"], "dose_level": cycle["dose_level"]}
-            after = {"start_date": plan.cycle.start_date.isoformat(),
-                     "dose_level": plan.dose_level}
+            after = {"start_date": plan.cycle.start_date.isoformat(), "dose_level": plan.dose_level}
             if before != after:
                 conn.execute(
                     "UPDATE cycles SET start_date = ?, dose_level = ? WHERE id = ?",
                     (after["start_date"], after["dose_level"], cycle_id),
                 )
-                audit.append(conn, action="cycle.update", entity=entity, before=before,
-                             after=after, signed_by=signed_by)
+                audit.append(
+                    conn,
+                    action="cycle.update",
+                    entity=entity,
+                    before=before,
+                    after=after,
+                    signed_by=signed_by,
+                )
         previous = conn.execute(
             "SELECT id, dose_day, decision, request_json, plan_json FROM plans "
             "WHERE cycle_id = ? AND dose_day = ? ORDER BY id DESC LIMIT 1",
@@ -209,8 +215,16 @@ def save_plan(
         plan_id = conn.execute(
             "INSERT INTO plans (cycle_id, dose_day, decision, saved_at, saved_by, os_user, "
             "request_json, plan_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (cycle_id, plan.dose_day, plan.decision.value, audit.now_utc(), signed_by,
-             audit.os_user(), request_json, plan_json),
+            (
+                cycle_id,
+                plan.dose_day,
+                plan.decision.value,
+                audit.now_utc(),
+                signed_by,
+                audit.os_user(),
+                request_json,
+                plan_json,
+            ),
         ).lastrowid
         assert plan_id is not None
         audit.append(
@@ -218,8 +232,9 @@ def save_plan(
             action="plan.save",
             entity=f"{entity}/day/{plan.dose_day}",
             before=None if previous is None else _plan_summary(*previous),
-            after=_plan_summary(plan_id, plan.dose_day, plan.decision.value, request_json,
-                                plan_json),
+            after=_plan_summary(
+                plan_id, plan.dose_day, plan.decision.value, request_json, plan_json
+            ),
             signed_by=signed_by,
         )
         _plan_doses(conn, plan, cycle_id, entity, signed_by)
@@ -227,8 +242,9 @@ def save_plan(
     return SavedPlan(plan_id, version, number, plan.dose_day)
 
 
-def _plan_doses(conn: sqlite3.Connection, plan: Plan, cycle_id: int, entity: str,
-                signed_by: str | None) -> None:
+def _plan_doses(
+    conn: sqlite3.Connection, plan: Plan, cycle_id: int, entity: str, signed_by: str | None
+) -> None:
     for dose in plan.doses:
         values = {
             "planned_date": dose.date.isoformat(),
@@ -242,11 +258,23 @@ def _plan_doses(conn: sqlite3.Connection, plan: Plan, cycle_id: int, entity: str
             conn.execute(
                 "INSERT INTO doses (cycle_id, day, planned_date, planned_mg, planned_volume_ml, "
                 "status, scheduled_date) VALUES (?, ?, ?, ?, ?, 'planned', ?)",
-                (cycle_id, dose.day, values["planned_date"], values["planned_mg"],
-                 values["planned_volume_ml"], values["planned_date"]),
+                (
+                    cycle_id,
+                    dose.day,
+                    values["planned_date"],
+                    values["planned_mg"],
+                    values["planned_volume_ml"],
+                    values["planned_date"],
+                ),
             )
-            audit.append(conn, action="dose.plan", entity=f"{entity}/day/{dose.day}",
-                         before=None, after=values, signed_by=signed_by)
+            audit.append(
+                conn,
+                action="dose.plan",
+                entity=f"{entity}/day/{dose.day}",
+                before=None,
+                after=values,
+                signed_by=signed_by,
+            )
             continue
         if row["status"] != "planned":
             continue
@@ -255,11 +283,22 @@ def _plan_doses(conn: sqlite3.Connection, plan: Plan, cycle_id: int, entity: str
             conn.execute(
                 "UPDATE doses SET planned_date = ?, planned_mg = ?, planned_volume_ml = ?, "
                 "scheduled_date = ? WHERE id = ?",
-                (values["planned_date"], values["planned_mg"], values["planned_volume_ml"],
-                 values["planned_date"], row["id"]),
+                (
+                    values["planned_date"],
+                    values["planned_mg"],
+                    values["planned_volume_ml"],
+                    values["planned_date"],
+                    row["id"],
+                ),
             )
-            audit.append(conn, action="dose.replan", entity=f"{entity}/day/{dose.day}",
-                         before=before, after=values, signed_by=signed_by)
+            audit.append(
+                conn,
+                action="dose.replan",
+                entity=f"{entity}/day/{dose.day}",
+                before=before,
+                after=values,
+                signed_by=signed_by,
+            )
 
 
 # ---------------------------------------------------------------- the administration record
@@ -283,15 +322,15 @@ def _previous_given(conn: sqlite3.Connection, cycle_id: int, day: int) -> date |
     return None if row[0] is None else date.fromisoformat(row[0])
 
 
-def reschedule_options(conn: sqlite3.Connection, mrn: str, cycle: int,
-                       day: int) -> schedule.Replan:
+def reschedule_options(conn: sqlite3.Connection, mrn: str, cycle: int, day: int) -> schedule.Replan:
     """Dates a Day 8 or 15 dose may move to: inside its ±2-day window and at least 6 days
     after the previous dose actually given (the core's rule), or why there is none."""
     course = _require_course(conn, mrn)
     cycle_row = _cycle_row(conn, int(course["id"]), cycle)
     _dose_row(conn, int(cycle_row["id"]), day)
     return schedule.reschedule_options(
-        date.fromisoformat(cycle_row["start_date"]), day,
+        date.fromisoformat(cycle_row["start_date"]),
+        day,
         _previous_given(conn, int(cycle_row["id"]), day),
     )
 
@@ -359,7 +398,8 @@ def record_dose(
         if status == "moved":
             assert moved_to is not None
             options = schedule.reschedule_options(
-                date.fromisoformat(cycle_row["start_date"]), day,
+                date.fromisoformat(cycle_row["start_date"]),
+                day,
                 _previous_given(conn, cycle_id, day),
             )
             if moved_to not in options.dates:
@@ -384,13 +424,24 @@ def record_dose(
         conn.execute(
             "UPDATE doses SET status = ?, scheduled_date = ?, given_at = ?, reason = ?, "
             "recorded_by = ?, recorded_at = ?, toxicity_interruption_days = ? WHERE id = ?",
-            (status, scheduled, given_at, reason, by, audit.now_utc(),
-             toxicity_interruption_days, row["id"]),
+            (
+                status,
+                scheduled,
+                given_at,
+                reason,
+                by,
+                audit.now_utc(),
+                toxicity_interruption_days,
+                row["id"],
+            ),
         )
         audit.append(
-            conn, action=f"dose.{status}",
+            conn,
+            action=f"dose.{status}",
             entity=f"course/{course['id']}/cycle/{cycle}/day/{day}",
-            before=before, after=after, signed_by=by,
+            before=before,
+            after=after,
+            signed_by=by,
         )
         return _bump(conn, int(course["id"]))
 
@@ -412,16 +463,23 @@ def record_response(
         course = _require_course(conn, mrn)
         _check_version(course, expected_version)
         row = _cycle_row(conn, int(course["id"]), cycle)
-        before = {"response_after": row["response_after"],
-                  "mrd_negative_after": row["mrd_negative_after"]}
+        before = {
+            "response_after": row["response_after"],
+            "mrd_negative_after": row["mrd_negative_after"],
+        }
         after = {"response_after": response.value, "mrd_negative_after": int(mrd_negative)}
         conn.execute(
             "UPDATE cycles SET response_after = ?, mrd_negative_after = ? WHERE id = ?",
             (after["response_after"], after["mrd_negative_after"], row["id"]),
         )
-        audit.append(conn, action="cycle.response",
-                     entity=f"course/{course['id']}/cycle/{cycle}",
-                     before=before, after=after, signed_by=by)
+        audit.append(
+            conn,
+            action="cycle.response",
+            entity=f"course/{course['id']}/cycle/{cycle}",
+            before=before,
+            after=after,
+            signed_by=by,
+        )
         return _bump(conn, int(course["id"]))
 
 
@@ -546,9 +604,12 @@ def next_cycle_request(conn: sqlite3.Connection, mrn: str) -> dict[str, Any]:
     )
     day1 = [p for p in last["plans"] if p["dose_day"] == 1]
     prior_start = (
-        {"anc": day1[-1]["request"]["labs"]["anc"],
-         "platelets": day1[-1]["request"]["labs"]["platelets"]}
-        if day1 else request.get("prior_cycle_start")
+        {
+            "anc": day1[-1]["request"]["labs"]["anc"],
+            "platelets": day1[-1]["request"]["labs"]["platelets"],
+        }
+        if day1
+        else request.get("prior_cycle_start")
     )
     response = last["response_after"] or request.get("response")
     mrd_negative = (
@@ -579,3 +640,15 @@ def next_cycle_request(conn: sqlite3.Connection, mrn: str) -> dict[str, Any]:
         }
     )
     return request
+
+
+def latest_plan_id(conn: sqlite3.Connection, mrn: str, cycle: int, day: int) -> int:
+    """The plan in force for a cycle and dose day (the latest saved)."""
+    course = _require_course(conn, mrn)
+    cycle_row = _cycle_row(conn, int(course["id"]), cycle)
+    row = conn.execute(
+        "SELECT MAX(id) FROM plans WHERE cycle_id = ? AND dose_day = ?", (cycle_row["id"], day)
+    ).fetchone()
+    if row[0] is None:
+        raise NotFound(f"no plan is stored for cycle {cycle} Day {day}")
+    return int(row[0])

@@ -142,17 +142,31 @@ def record_check(
         conn.execute(
             "INSERT INTO double_checks (plan_id, prepared_by, checked_by, checked_at, "
             "height_cm, weight_kg, matched, mismatch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (plan_id, preparer, checked_by, checked_at.isoformat(), height_cm, weight_kg,
-             int(not mismatches), ",".join(mismatches) or None),
+            (
+                plan_id,
+                preparer,
+                checked_by,
+                checked_at.isoformat(),
+                height_cm,
+                weight_kg,
+                int(not mismatches),
+                ",".join(mismatches) or None,
+            ),
         )
         audit.append(
             conn,
             action="plan.double_check",
             entity=f"course/{row['course_id']}/cycle/{row['number']}/day/{row['dose_day']}",
             before=None,
-            after={"plan_id": plan_id, "prepared_by": preparer, "checked_by": checked_by,
-                   "height_cm": height_cm, "weight_kg": weight_kg,
-                   "matched": not mismatches, "mismatch": mismatches},
+            after={
+                "plan_id": plan_id,
+                "prepared_by": preparer,
+                "checked_by": checked_by,
+                "height_cm": height_cm,
+                "weight_kg": weight_kg,
+                "matched": not mismatches,
+                "mismatch": mismatches,
+            },
             signed_by=checked_by,
         )
         conn.execute(
@@ -172,7 +186,10 @@ def status(conn: sqlite3.Connection, plan_id: int) -> VerificationStatus:
     if row is None:
         return VerificationStatus(plan_id, False)
     return VerificationStatus(
-        plan_id, True, row["prepared_by"], row["checked_by"],
+        plan_id,
+        True,
+        row["prepared_by"],
+        row["checked_by"],
         datetime.fromisoformat(row["checked_at"]),
     )
 

@@ -69,7 +69,9 @@ def _iso(value: Any, path: str, kind: type[date] | type[datetime], optional: boo
             raise ValueError
         kind.fromisoformat(value)
     except ValueError:
-        raise _Refuse(path, "must be an ISO date" + (" and time" if kind is datetime else ""))
+        raise _Refuse(
+            path, "must be an ISO date" + (" and time" if kind is datetime else "")
+        ) from None
     return value
 
 
@@ -93,10 +95,14 @@ def _first_problem(error: InvalidRequest) -> str:
 def import_course(conn: sqlite3.Connection, data: Any, *, signed_by: str | None = None) -> str:
     """Load an exported course. Refused whole (nothing saved) if anything does not validate,
     or if this database already has a course for the MRN. Returns the MRN."""
-    _check("format", isinstance(data, dict) and data.get("format") == FORMAT,
-           f"is not a {FORMAT} file")
-    _check("format_version", data.get("format_version") == FORMAT_VERSION,
-           f"must be {FORMAT_VERSION} (this program reads version {FORMAT_VERSION})")
+    _check(
+        "format", isinstance(data, dict) and data.get("format") == FORMAT, f"is not a {FORMAT} file"
+    )
+    _check(
+        "format_version",
+        data.get("format_version") == FORMAT_VERSION,
+        f"must be {FORMAT_VERSION} (this program reads version {FORMAT_VERSION})",
+    )
     try:
         patient = Patient.model_validate_json(json.dumps(_get(data, "patient", "")))
     except ValidationError as error:
@@ -112,19 +118,16 @@ def import_course(conn: sqlite3.Connection, data: Any, *, signed_by: str | None 
         exists = conn.execute("SELECT 1 FROM patients WHERE mrn = ?", (patient.mrn,)).fetchone()
         if exists:
             raise RecordRefused(
-                "patient.mrn: this database already has a course for this MRN; nothing was "
-                "imported"
+                "patient.mrn: this database already has a course for this MRN; nothing was imported"
             )
         now = audit.now_utc()
         patient_id = conn.execute(
             "INSERT INTO patients (mrn, name, date_of_birth, sex, created_at) "
             "VALUES (?, ?, ?, ?, ?)",
-            (patient.mrn, patient.name, patient.date_of_birth.isoformat(), patient.sex.value,
-             now),
+            (patient.mrn, patient.name, patient.date_of_birth.isoformat(), patient.sex.value, now),
         ).lastrowid
         course_id = conn.execute(
-            "INSERT INTO courses (patient_id, version, created_at, updated_at) "
-            "VALUES (?, 1, ?, ?)",
+            "INSERT INTO courses (patient_id, version, created_at, updated_at) VALUES (?, 1, ?, ?)",
             (patient_id, now, now),
         ).lastrowid
         for cycle in prepared:
@@ -146,17 +149,29 @@ def import_course(conn: sqlite3.Connection, data: Any, *, signed_by: str | None 
 
 def _cycle(patient: Patient, raw: Any, path: str) -> dict[str, Any]:
     number = _get(raw, "number", path)
-    _check(f"{path}.number", isinstance(number, int) and not isinstance(number, bool)
-           and number >= 1, "must be a whole number from 1")
+    _check(
+        f"{path}.number",
+        isinstance(number, int) and not isinstance(number, bool) and number >= 1,
+        "must be a whole number from 1",
+    )
     level = _get(raw, "dose_level", path)
-    _check(f"{path}.dose_level", level in (0, 1, 2) and not isinstance(level, bool),
-           "must be 0, 1 or 2")
+    _check(
+        f"{path}.dose_level",
+        level in (0, 1, 2) and not isinstance(level, bool),
+        "must be 0, 1 or 2",
+    )
     response = _get(raw, "response_after", path)
-    _check(f"{path}.response_after", response is None or response in {r.value for r in Response},
-           "must be cr, cri, none or null")
+    _check(
+        f"{path}.response_after",
+        response is None or response in {r.value for r in Response},
+        "must be cr, cri, none or null",
+    )
     mrd = _get(raw, "mrd_negative_after", path)
-    _check(f"{path}.mrd_negative_after", mrd is None or isinstance(mrd, bool),
-           "must be true, false or null")
+    _check(
+        f"{path}.mrd_negative_after",
+        mrd is None or isinstance(mrd, bool),
+        "must be true, false or null",
+    )
     cycle = {
         "number": number,
         "start_date": _iso(_get(raw, "start_date", path), f"{path}.start_date", date, False),
@@ -187,11 +202,17 @@ def _plan(patient: Patient, number: int, raw: Any, path: str) -> dict[str, Any]:
     except ValidationError as error:
         problem = problems_from(error)[0]
         raise _Refuse(f"{path}.plan.{problem.path}", problem.message) from None
-    _check(f"{path}.plan.patient", plan.patient == patient and request.patient == patient,
-           "is not the course's patient")
+    _check(
+        f"{path}.plan.patient",
+        plan.patient == patient and request.patient == patient,
+        "is not the course's patient",
+    )
     _check(f"{path}.plan.request", plan.request == request, "differs from the request")
-    _check(f"{path}.plan.cycle.number", plan.cycle.number == number,
-           "differs from the cycle it is filed under")
+    _check(
+        f"{path}.plan.cycle.number",
+        plan.cycle.number == number,
+        "differs from the cycle it is filed under",
+    )
     day = _get(raw, "dose_day", path)
     _check(f"{path}.dose_day", day == plan.dose_day, "differs from the plan's dose day")
     decision = _get(raw, "decision", path)
@@ -210,8 +231,11 @@ def _plan(patient: Patient, number: int, raw: Any, path: str) -> dict[str, Any]:
         for p in [f"{path}.double_checks[{i}]"]
     ]
     for i, c in enumerate(checks):
-        _check(f"{path}.double_checks[{i}].matched", isinstance(c["matched"], bool),
-               "must be true or false")
+        _check(
+            f"{path}.double_checks[{i}].matched",
+            isinstance(c["matched"], bool),
+            "must be true or false",
+        )
     return {
         "dose_day": plan.dose_day,
         "decision": plan.decision.value,
@@ -230,24 +254,26 @@ def _dose(raw: Any, path: str) -> dict[str, Any]:
     status = _get(raw, "status", path)
     _check(f"{path}.status", status in DOSE_STATUSES, f"must be one of {', '.join(DOSE_STATUSES)}")
     days = _get(raw, "toxicity_interruption_days", path)
-    _check(f"{path}.toxicity_interruption_days",
-           days is None or (isinstance(days, int) and not isinstance(days, bool)
-                            and 0 <= days <= 365), "must be 0 to 365 or null")
+    _check(
+        f"{path}.toxicity_interruption_days",
+        days is None or (isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= 365),
+        "must be 0 to 365 or null",
+    )
     return {
         "day": day,
-        "planned_date": _iso(_get(raw, "planned_date", path), f"{path}.planned_date", date,
-                             False),
+        "planned_date": _iso(_get(raw, "planned_date", path), f"{path}.planned_date", date, False),
         "planned_mg": _number(_get(raw, "planned_mg", path), f"{path}.planned_mg"),
-        "planned_volume_ml": _number(_get(raw, "planned_volume_ml", path),
-                                     f"{path}.planned_volume_ml"),
+        "planned_volume_ml": _number(
+            _get(raw, "planned_volume_ml", path), f"{path}.planned_volume_ml"
+        ),
         "status": status,
-        "scheduled_date": _iso(_get(raw, "scheduled_date", path), f"{path}.scheduled_date",
-                               date, False),
+        "scheduled_date": _iso(
+            _get(raw, "scheduled_date", path), f"{path}.scheduled_date", date, False
+        ),
         "given_at": _iso(_get(raw, "given_at", path), f"{path}.given_at", datetime, True),
         "reason": _text(_get(raw, "reason", path), f"{path}.reason"),
         "recorded_by": _text(_get(raw, "recorded_by", path), f"{path}.recorded_by"),
-        "recorded_at": _iso(_get(raw, "recorded_at", path), f"{path}.recorded_at", datetime,
-                            True),
+        "recorded_at": _iso(_get(raw, "recorded_at", path), f"{path}.recorded_at", datetime, True),
         "toxicity_interruption_days": days,
     }
 
@@ -256,31 +282,62 @@ def _insert_cycle(conn: sqlite3.Connection, course_id: int, cycle: dict[str, Any
     cycle_id = conn.execute(
         "INSERT INTO cycles (course_id, number, start_date, dose_level, response_after, "
         "mrd_negative_after) VALUES (?, ?, ?, ?, ?, ?)",
-        (course_id, cycle["number"], cycle["start_date"], cycle["dose_level"],
-         cycle["response_after"], cycle["mrd_negative_after"]),
+        (
+            course_id,
+            cycle["number"],
+            cycle["start_date"],
+            cycle["dose_level"],
+            cycle["response_after"],
+            cycle["mrd_negative_after"],
+        ),
     ).lastrowid
     for plan in cycle["plans"]:
         plan_id = conn.execute(
             "INSERT INTO plans (cycle_id, dose_day, decision, saved_at, saved_by, os_user, "
             "request_json, plan_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (cycle_id, plan["dose_day"], plan["decision"], plan["saved_at"], plan["saved_by"],
-             plan["os_user"], plan["request_json"], plan["plan_json"]),
+            (
+                cycle_id,
+                plan["dose_day"],
+                plan["decision"],
+                plan["saved_at"],
+                plan["saved_by"],
+                plan["os_user"],
+                plan["request_json"],
+                plan["plan_json"],
+            ),
         ).lastrowid
         for check in plan["double_checks"]:
             conn.execute(
                 "INSERT INTO double_checks (plan_id, prepared_by, checked_by, checked_at, "
                 "height_cm, weight_kg, matched, mismatch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (plan_id, check["prepared_by"], check["checked_by"], check["checked_at"],
-                 check["height_cm"], check["weight_kg"], int(check["matched"]),
-                 check["mismatch"]),
+                (
+                    plan_id,
+                    check["prepared_by"],
+                    check["checked_by"],
+                    check["checked_at"],
+                    check["height_cm"],
+                    check["weight_kg"],
+                    int(check["matched"]),
+                    check["mismatch"],
+                ),
             )
     for dose in cycle["doses"]:
         conn.execute(
             "INSERT INTO doses (cycle_id, day, planned_date, planned_mg, planned_volume_ml, "
             "status, scheduled_date, given_at, reason, recorded_by, recorded_at, "
             "toxicity_interruption_days) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (cycle_id, dose["day"], dose["planned_date"], dose["planned_mg"],
-             dose["planned_volume_ml"], dose["status"], dose["scheduled_date"],
-             dose["given_at"], dose["reason"], dose["recorded_by"], dose["recorded_at"],
-             dose["toxicity_interruption_days"]),
+            (
+                cycle_id,
+                dose["day"],
+                dose["planned_date"],
+                dose["planned_mg"],
+                dose["planned_volume_ml"],
+                dose["status"],
+                dose["scheduled_date"],
+                dose["given_at"],
+                dose["reason"],
+                dose["recorded_by"],
+                dose["recorded_at"],
+                dose["toxicity_interruption_days"],
+            ),
         )
