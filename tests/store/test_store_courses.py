@@ -67,7 +67,7 @@ def test_the_same_mrn_with_another_patients_details_is_refused(conn) -> None:
     courses.save_plan(conn, plan_for(cycle1_request()))
     other = cycle1_request()
     other["patient"] = dict(other["patient"], name="John Roe")
-    with pytest.raises(RecordRefused, match="patient.mrn") as refused:
+    with pytest.raises(RecordRefused, match=r"patient\.mrn") as refused:
         courses.save_plan(conn, plan_for(other))
     assert "John" not in str(refused.value) and MRN not in str(refused.value)
     assert len(courses.history(conn, MRN)["cycles"][0]["plans"]) == 1
@@ -119,7 +119,7 @@ def test_recording_given_held_moved_and_omitted_doses(conn) -> None:
     assert cycle["longest_toxicity_interruption_days"] == 9
     actions = [e["action"] for e in courses.history(conn, MRN)["audit"]]
     assert actions[-4:] == ["dose.given", "dose.moved", "dose.given", "dose.omitted"]
-    moved = [e for e in courses.history(conn, MRN)["audit"] if e["action"] == "dose.moved"][0]
+    moved = next(e for e in courses.history(conn, MRN)["audit"] if e["action"] == "dose.moved")
     assert moved["before"]["scheduled_date"] == "2026-12-08"
     assert moved["after"]["scheduled_date"] == "2026-12-09"
     assert moved["signed_by"] == "Nora Nurse" and moved["os_user"]
