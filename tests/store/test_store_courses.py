@@ -252,3 +252,41 @@ def test_every_change_is_in_the_audit_trail_with_who_and_what(conn) -> None:
     assert entries[-1]["before"]["status"] == "planned"
     assert entries[-1]["after"]["status"] == "given"
     assert audit.verify(conn).intact
+
+
+def test_two_windows_on_two_connections_cannot_overwrite_each_other(db_path) -> None:
+    from besponsa_desktop.store import database
+
+    courses_a, courses_b = database.connect(db_path), database.connect(db_path)
+    courses.save_plan(courses_a, plan_for(cycle1_request()), expected_version=0)
+    loaded_a = courses.history(courses_a, MRN)["version"]
+    loaded_b = courses.history(courses_b, MRN)["version"]
+    courses.record_dose(
+        courses_a, MRN, 1, 8, "held", by="A", reason="fever", expected_version=loaded_a
+    )
+    with pytest.raises(ConflictError, match="reload"):
+        courses.record_dose(
+            courses_b, MRN, 1, 8, "omitted", by="B", reason="x", expected_version=loaded_b
+        )
+    dose8 = courses.history(courses_b, MRN)["cycles"][0]["doses"][1]
+    assert (dose8["status"], dose8["recorded_by"]) == ("held", "A")
+    courses_a.close()
+    courses_b.close()
+
+
+def test_a_writer_waits_for_another_writers_transaction(db_path) -> None:
+    import sqlite3
+    import threading
+
+    from besponsa_desktop.store import database
+
+    waiter = database.connect(db_path)
+    holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another workstation in the middle of a save
+    release = threading.Timer(0.5, lambda: holder.execute("COMMIT"))
+    release.start()
+    saved = courses.save_plan(waiter, plan_for(cycle1_request()))
+    release.join()
+    assert saved.course_version == 1
+    holder.close()
+    waiter.close()
