@@ -203,7 +203,8 @@ def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
     with _open_store(args, create=False) as conn:
         result = verify(conn)
     if not result.intact:
-        raise CheckFailed(f"audit trail broken at entry {result.broken_id}: {result.problem}")
+        where = f" at entry {result.broken_id}" if result.broken_id is not None else ""
+        raise CheckFailed(f"audit trail broken{where}: {result.problem}")
     out.write(f"audit trail intact: {result.entries} entries\n")
     return EXIT_OK
 

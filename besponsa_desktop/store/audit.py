@@ -51,6 +51,20 @@ def entry_hash(entry: dict[str, Any], prev_hash: str) -> str:
     return hashlib.sha256((canonical(body) + prev_hash).encode("utf-8")).hexdigest()
 
 
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def plan_hashes(plan_id: int, request_json: str, plan_json: str) -> dict[str, Any]:
+    """How the trail refers to a stored plan: by the hashes of its JSON, so that a plan
+    changed in the database no longer matches its entry."""
+    return {
+        "plan_id": plan_id,
+        "request_sha256": sha256_text(request_json),
+        "plan_sha256": sha256_text(plan_json),
+    }
+
+
 def append(
     conn: sqlite3.Connection,
     *,
@@ -129,6 +143,38 @@ def verify(conn: sqlite3.Connection) -> Verification:
         prev_hash = stored
         expected_id += 1
         count += 1
+    return _verify_plans(conn, count)
+
+
+def _verify_plans(conn: sqlite3.Connection, count: int) -> Verification:
+    """Every stored plan must match the hashes its audit entry recorded (saved, or
+    imported), so a plan edited in the database is found like an edited entry."""
+    recorded: dict[int, tuple[int, dict[str, Any]]] = {}
+    for entry_id, action, after_json in conn.execute(
+        "SELECT id, action, after_json FROM audit WHERE action IN ('plan.save', "
+        "'course.import') ORDER BY id"
+    ):
+        after = json.loads(after_json)
+        for item in [after] if action == "plan.save" else after.get("plan_hashes", []):
+            recorded[int(item["plan_id"])] = (entry_id, item)
+    for plan_id, request_json, plan_json in conn.execute(
+        "SELECT id, request_json, plan_json FROM plans ORDER BY id"
+    ):
+        if plan_id not in recorded:
+            return Verification(
+                False, count, None, f"plan {plan_id} has no audit entry (it was added directly)"
+            )
+        entry_id, item = recorded[plan_id]
+        if plan_hashes(plan_id, request_json, plan_json) != {
+            key: item[key] for key in ("plan_id", "request_sha256", "plan_sha256")
+        }:
+            return Verification(
+                False,
+                count,
+                entry_id,
+                f"plan {plan_id} differs from what entry {entry_id} recorded "
+                "(the plan was changed in the database)",
+            )
     return Verification(True, count)
 
 

@@ -9,7 +9,6 @@ Patients are found by MRN. Row ids are this database's own; the exchange format 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from typing import Any
 
 from besponsa_desktop.core import schedule
 from besponsa_desktop.core.models import Plan, Response
-from besponsa_desktop.store import audit
+from besponsa_desktop.store import audit, double_check
 from besponsa_desktop.store.database import transaction
 from besponsa_desktop.store.errors import ConflictError, NotFound, RecordRefused
 
@@ -32,10 +31,6 @@ class SavedPlan:
     course_version: int
     cycle_number: int
     dose_day: int
-
-
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _clean_name(name: str | None, what: str, required: bool) -> str | None:
@@ -139,11 +134,9 @@ def _plan_summary(
     plan_id: int, dose_day: int, decision: str, request_json: str, plan_json: str
 ) -> dict[str, Any]:
     return {
-        "plan_id": plan_id,
         "dose_day": dose_day,
         "decision": decision,
-        "request_sha256": _sha256(request_json),
-        "plan_sha256": _sha256(plan_json),
+        **audit.plan_hashes(plan_id, request_json, plan_json),
     }
 
 
@@ -504,8 +497,6 @@ def _dose_out(row: sqlite3.Row) -> dict[str, Any]:
 
 def course_data(conn: sqlite3.Connection, mrn: str, *, with_ids: bool) -> dict[str, Any]:
     """The whole course as plain JSON data, cycles in order, plans oldest first."""
-    from besponsa_desktop.store import double_check
-
     course = _require_course(conn, mrn)
     cycles = []
     for cycle in conn.execute(
@@ -609,7 +600,7 @@ def next_cycle_request(conn: sqlite3.Connection, mrn: str) -> dict[str, Any]:
             "platelets": day1[-1]["request"]["labs"]["platelets"],
         }
         if day1
-        else request.get("prior_cycle_start")
+        else None  # no Day 1 plan in the last cycle: the pharmacist enters them
     )
     response = last["response_after"] or request.get("response")
     mrd_negative = (

@@ -30,7 +30,8 @@ def default_path() -> Path:
 def _create_private(path: Path) -> None:
     """Create an empty file 0600 before SQLite opens it, so it is never readable by others,
     not even for a moment; SQLite gives -wal and -shm the database file's mode."""
-    private_dir(path.parent) if not path.parent.exists() else None
+    if not path.parent.exists():
+        private_dir(path.parent)
     with contextlib.suppress(FileExistsError):
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE_MODE)
         os.close(fd)

@@ -130,8 +130,9 @@ def import_course(conn: sqlite3.Connection, data: Any, *, signed_by: str | None 
             "INSERT INTO courses (patient_id, version, created_at, updated_at) VALUES (?, 1, ?, ?)",
             (patient_id, now, now),
         ).lastrowid
+        plan_hashes = []
         for cycle in prepared:
-            _insert_cycle(conn, int(course_id or 0), cycle)
+            plan_hashes += _insert_cycle(conn, int(course_id or 0), cycle)
         audit.append(
             conn,
             action="course.import",
@@ -141,6 +142,7 @@ def import_course(conn: sqlite3.Connection, data: Any, *, signed_by: str | None 
                 "file_sha256": digest,
                 "cycles": len(prepared),
                 "plans": sum(len(c["plans"]) for c in prepared),
+                "plan_hashes": plan_hashes,
             },
             signed_by=signed_by,
         )
@@ -278,7 +280,11 @@ def _dose(raw: Any, path: str) -> dict[str, Any]:
     }
 
 
-def _insert_cycle(conn: sqlite3.Connection, course_id: int, cycle: dict[str, Any]) -> None:
+def _insert_cycle(
+    conn: sqlite3.Connection, course_id: int, cycle: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Insert a cycle; returns each plan's id and hashes for the audit entry."""
+    hashes = []
     cycle_id = conn.execute(
         "INSERT INTO cycles (course_id, number, start_date, dose_level, response_after, "
         "mrd_negative_after) VALUES (?, ?, ?, ?, ?, ?)",
@@ -306,6 +312,7 @@ def _insert_cycle(conn: sqlite3.Connection, course_id: int, cycle: dict[str, Any
                 plan["plan_json"],
             ),
         ).lastrowid
+        hashes.append(audit.plan_hashes(int(plan_id or 0), plan["request_json"], plan["plan_json"]))
         for check in plan["double_checks"]:
             conn.execute(
                 "INSERT INTO double_checks (plan_id, prepared_by, checked_by, checked_at, "
@@ -341,3 +348,4 @@ def _insert_cycle(conn: sqlite3.Connection, course_id: int, cycle: dict[str, Any
                 dose["toxicity_interruption_days"],
             ),
         )
+    return hashes

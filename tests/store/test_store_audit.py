@@ -108,3 +108,25 @@ def test_the_hash_covers_canonical_json_and_the_previous_hash() -> None:
     entry = {name: None for name in audit._FIELDS} | {"id": 1, "prev_hash": audit.GENESIS}
     assert audit.entry_hash(entry, audit.GENESIS) != audit.entry_hash(entry, "1" * 64)
     assert audit.canonical({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
+
+
+def test_a_plan_changed_in_the_database_no_longer_matches_its_entry(filled: Path) -> None:
+    raw = _raw(filled)
+    raw.execute("UPDATE plans SET plan_json = replace(plan_json, '\"proceed\"', '\"hold\"')")
+    raw.close()
+    result = _verify_cli(filled)
+    assert result.returncode == 1
+    assert "plan 1 differs from what entry 2 recorded" in result.stderr
+
+
+def test_a_plan_added_behind_the_programs_back_is_found(filled: Path) -> None:
+    raw = _raw(filled)
+    raw.execute(
+        "INSERT INTO plans (cycle_id, dose_day, decision, saved_at, saved_by, os_user, "
+        "request_json, plan_json) SELECT cycle_id, dose_day, decision, saved_at, saved_by, "
+        "os_user, request_json, plan_json FROM plans WHERE id = 1"
+    )
+    raw.close()
+    result = _verify_cli(filled)
+    assert result.returncode == 1
+    assert "plan 3 has no audit entry" in result.stderr
