@@ -292,6 +292,29 @@ def _plan_doses(
                 after=values,
                 signed_by=signed_by,
             )
+    if not plan.doses:
+        return  # discontinue / not eligible: the pharmacist records what happens to the rest
+    # A new Day 1 plan at dose level 2 has no Day 15: a still-planned Day 15 is omitted.
+    days = tuple(d.day for d in plan.doses)
+    marks = ",".join("?" * len(days))
+    for row in conn.execute(
+        f"SELECT * FROM doses WHERE cycle_id = ? AND status = 'planned' AND day NOT IN ({marks})",
+        (cycle_id, *days),
+    ).fetchall():
+        reason = f"not in the latest plan (dose level {plan.dose_level})"
+        conn.execute(
+            "UPDATE doses SET status = 'omitted', reason = ?, recorded_by = ?, recorded_at = ? "
+            "WHERE id = ?",
+            (reason, signed_by, audit.now_utc(), row["id"]),
+        )
+        audit.append(
+            conn,
+            action="dose.omitted",
+            entity=f"{entity}/day/{row['day']}",
+            before=_dose_values(row),
+            after=dict(_dose_values(row), status="omitted", reason=reason, recorded_by=signed_by),
+            signed_by=signed_by,
+        )
 
 
 # ---------------------------------------------------------------- the administration record

@@ -290,3 +290,31 @@ def test_a_writer_waits_for_another_writers_transaction(db_path) -> None:
     assert saved.course_version == 1
     holder.close()
     waiter.close()
+
+
+def test_a_day_1_replan_at_two_doses_per_cycle_omits_the_planned_day_15(conn) -> None:
+    courses.save_plan(conn, plan_for(cycle1_request()))
+    courses.save_plan(
+        conn, plan_for(later_request(2, "2026-12-22", response="none")), signed_by="Ann"
+    )
+    assert [d["status"] for d in courses.history(conn, MRN)["cycles"][1]["doses"]] == [
+        "planned",
+        "planned",
+        "planned",
+    ]
+    # Replanned Day 1: the previous cycle's interruption was longer than first entered.
+    redo = plan_for(
+        later_request(
+            2, "2026-12-22", response="none", dose_level=1, longest_toxicity_interruption_days=20
+        )
+    )
+    assert redo.dose_level == 2 and [d.day for d in redo.doses] == [1, 8]
+    courses.save_plan(conn, redo, signed_by="Ann")
+    doses = courses.history(conn, MRN)["cycles"][1]["doses"]
+    assert [(d["day"], d["status"]) for d in doses] == [
+        (1, "planned"),
+        (8, "planned"),
+        (15, "omitted"),
+    ]
+    assert "dose level 2" in doses[2]["reason"] and doses[2]["recorded_by"] == "Ann"
+    assert audit.verify(conn).intact
