@@ -9,6 +9,7 @@ happened (see ``plausibility``).
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -349,9 +350,9 @@ class Dose(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     day: int
-    date: date
-    window_start: date
-    window_end: date
+    date: datetime.date
+    window_start: datetime.date
+    window_end: datetime.date
     mg_per_m2: float
     dose_mg: float
     dose_mg_exact: float
