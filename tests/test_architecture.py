@@ -27,8 +27,9 @@ def test_import_contracts_keep_the_core_free_of_qt_printing_and_storage():
 
 
 def test_ruff_finds_nothing():
-    done = run(tool("ruff"), "check", "besponsa_desktop", "tests", "scripts", "benchmarks",
-               "packaging")
+    folders = [f for f in ("besponsa_desktop", "tests", "scripts", "benchmarks", "packaging")
+               if (ROOT / f).is_dir()]
+    done = run(tool("ruff"), "check", *folders)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
