@@ -66,9 +66,9 @@ def request(*layers: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     return data
 
 
-def later(**overrides: Any) -> dict[str, Any]:
+def later(*layers: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     """A valid cycle-2 request (CR, normal baseline counts), with overrides."""
-    return request(LATER_CYCLE, **overrides)
+    return request(LATER_CYCLE, *layers, **overrides)
 
 
 def plan_of(data: dict[str, Any]) -> Plan:

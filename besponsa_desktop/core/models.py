@@ -226,6 +226,7 @@ class PlanRequest(Strict):
     contraindications: Contraindications = Contraindications()
     previous_weight_kg: float | None = None
     weight_change_threshold_pct: float = 10.0
+    pediatric_weight_change_threshold_pct: float = 5.0
     volume_rounding_ml: float = 0.1
 
     @field_validator("height_cm")
@@ -251,7 +252,7 @@ class PlanRequest(Strict):
             raise ValueError(f"must be one of {allowed} (mL)")
         return value
 
-    @field_validator("weight_change_threshold_pct")
+    @field_validator("weight_change_threshold_pct", "pediatric_weight_change_threshold_pct")
     @classmethod
     def _threshold(cls, value: float) -> float:
         if not 1 <= value <= 50:

@@ -146,3 +146,13 @@ def test_hsct_reminder_explains_the_two_cycles():
 
 def test_eu_reminds_of_tumour_lysis():
     assert "tumour_lysis" in codes(plan_of(request(label="EU", ph_positive=False)).reminders)
+
+
+def test_a_child_weight_change_of_5_percent_asks_to_reverify():
+    plan = plan_of(later(CHILD, previous_weight_kg=36.9))
+    assert "weight_changed" in codes(plan.warnings)
+    assert "5% threshold" in next(w for w in plan.warnings if w.code == "weight_changed").message
+
+
+def test_an_adult_weight_change_of_5_percent_is_quiet():
+    assert "weight_changed" not in codes(plan_of(later(previous_weight_kg=65.5)).warnings)
