@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from store_helpers import ROOT, cycle1_request, plan_for
 
 from besponsa_desktop.store import audit, courses, database
+from tests.store.store_helpers import ROOT, cycle1_request, plan_for
 
 
 @pytest.fixture

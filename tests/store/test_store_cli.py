@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from store_helpers import EXAMPLE, MRN, NAME, ROOT, cycle1_request
 
 from besponsa_desktop import cli
 from besponsa_desktop.store import courses
+from tests.store.store_helpers import EXAMPLE, MRN, NAME, ROOT, cycle1_request
 
 
 def run(*argv: str) -> tuple[int, str, str]:

@@ -6,12 +6,12 @@ import json
 from datetime import date, datetime
 
 import pytest
-from store_helpers import MRN, cycle1_request, later_request, plan_for
 
 from besponsa_desktop.core.models import Response
 from besponsa_desktop.core.planner import make_plan
 from besponsa_desktop.store import audit, courses
 from besponsa_desktop.store.errors import ConflictError, NotFound, RecordRefused
+from tests.store.store_helpers import MRN, cycle1_request, later_request, plan_for
 
 
 def _given(conn, cycle: int, day: int, when: str) -> None:

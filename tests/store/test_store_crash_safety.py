@@ -13,9 +13,8 @@ import threading
 import time
 from pathlib import Path
 
-from store_helpers import ROOT
-
 from besponsa_desktop.store import audit, database
+from tests.store.store_helpers import ROOT
 
 SEED = 20261123
 PROCESSES = 6

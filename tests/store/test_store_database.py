@@ -8,10 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from store_helpers import MRN, cycle1_request, plan_for
 
 from besponsa_desktop.store import audit, courses, database, schema
 from besponsa_desktop.store.errors import NewerDatabase, StoreError
+from tests.store.store_helpers import MRN, cycle1_request, plan_for
 
 FIXTURE_V1 = Path(__file__).parent / "fixtures" / "schema_v1.sql"
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from store_helpers import cycle1_request, plan_for
 
 from besponsa_desktop.store import audit, courses, double_check
 from besponsa_desktop.store.errors import RecordRefused
+from tests.store.store_helpers import cycle1_request, plan_for
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import json
 from datetime import datetime
 
 import pytest
-from store_helpers import MRN, cycle1_request, later_request, plan_for
 
 from besponsa_desktop.core.models import Response
 from besponsa_desktop.store import audit, courses, database, double_check, exchange
 from besponsa_desktop.store.errors import RecordRefused
+from tests.store.store_helpers import MRN, cycle1_request, later_request, plan_for
 
 
 @pytest.fixture
