@@ -318,3 +318,11 @@ def test_a_day_1_replan_at_two_doses_per_cycle_omits_the_planned_day_15(conn) ->
     ]
     assert "dose level 2" in doses[2]["reason"] and doses[2]["recorded_by"] == "Ann"
     assert audit.verify(conn).intact
+
+
+def test_the_next_cycle_leaves_the_response_empty_until_it_is_recorded(conn) -> None:
+    data = dict(cycle1_request(), response="none")  # a response entered before cycle 1
+    courses.save_plan(conn, plan_for(data), signed_by="Ann")
+    assert courses.next_cycle_request(conn, MRN)["response"] is None
+    courses.record_response(conn, MRN, 1, Response.CR, mrd_negative=False, by="Dr Lee")
+    assert courses.next_cycle_request(conn, MRN)["response"] == "cr"
