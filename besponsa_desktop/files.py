@@ -23,9 +23,9 @@ def private_dir(path: Path) -> Path:
 def write_atomic(path: Path, data: bytes) -> None:
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
+    # mkstemp creates the file readable and writable by its owner only (0600).
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
-        os.fchmod(fd, PRIVATE_FILE_MODE) if hasattr(os, "fchmod") else None
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

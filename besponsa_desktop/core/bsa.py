@@ -14,15 +14,15 @@ def mosteller(height_cm: float, weight_kg: float) -> float:
 
 
 def dubois(height_cm: float, weight_kg: float) -> float:
-    return 0.007184 * weight_kg**0.425 * height_cm**0.725
+    return float(0.007184 * weight_kg**0.425 * height_cm**0.725)
 
 
 def haycock(height_cm: float, weight_kg: float) -> float:
-    return 0.024265 * weight_kg**0.5378 * height_cm**0.3964
+    return float(0.024265 * weight_kg**0.5378 * height_cm**0.3964)
 
 
 def gehan_george(height_cm: float, weight_kg: float) -> float:
-    return 0.0235 * weight_kg**0.51456 * height_cm**0.42246
+    return float(0.0235 * weight_kg**0.51456 * height_cm**0.42246)
 
 
 FORMULAS: dict[BsaFormula, Callable[[float, float], float]] = {

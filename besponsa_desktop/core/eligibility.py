@@ -39,7 +39,8 @@ def not_eligible_findings(
                 Rule.INDICATION,
                 "age_below_minimum",
                 f"age {age_years} years at Day 1 is below the {profile.label.value} label's "
-                f"minimum of {profile.min_age_years} year{'s' if profile.min_age_years > 1 else ''}",
+                f"minimum of {profile.min_age_years} "
+                f"year{'s' if profile.min_age_years > 1 else ''}",
             )
         )
     if (

@@ -9,6 +9,7 @@ happened (see ``plausibility``).
 
 from __future__ import annotations
 
+import datetime
 from datetime import date
 from enum import StrEnum
 from typing import Literal
@@ -225,6 +226,7 @@ class PlanRequest(Strict):
     contraindications: Contraindications = Contraindications()
     previous_weight_kg: float | None = None
     weight_change_threshold_pct: float = 10.0
+    pediatric_weight_change_threshold_pct: float = 5.0
     volume_rounding_ml: float = 0.1
 
     @field_validator("height_cm")
@@ -250,7 +252,7 @@ class PlanRequest(Strict):
             raise ValueError(f"must be one of {allowed} (mL)")
         return value
 
-    @field_validator("weight_change_threshold_pct")
+    @field_validator("weight_change_threshold_pct", "pediatric_weight_change_threshold_pct")
     @classmethod
     def _threshold(cls, value: float) -> float:
         if not 1 <= value <= 50:
@@ -349,9 +351,9 @@ class Dose(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     day: int
-    date: date
-    window_start: date
-    window_end: date
+    date: datetime.date
+    window_start: datetime.date
+    window_end: datetime.date
     mg_per_m2: float
     dose_mg: float
     dose_mg_exact: float

@@ -84,12 +84,19 @@ def hepatic_warning(profile: LabelProfile, labs: Labs) -> list[Finding]:
     return []
 
 
-def weight_change(profile: LabelProfile, request: PlanRequest) -> list[Finding]:
+def weight_change(profile: LabelProfile, request: PlanRequest, age_years: int) -> list[Finding]:
+    """Re-verify the dose when weight changed by the threshold or more: 10% for adults and
+    5% for children by default (common practice; institutional settings)."""
     previous = request.previous_weight_kg
     if previous is None:
         return []
+    threshold = (
+        request.weight_change_threshold_pct
+        if age_years >= ADULT_AGE
+        else request.pediatric_weight_change_threshold_pct
+    )
     change = (request.weight_kg - previous) / previous * 100
-    if abs(change) >= request.weight_change_threshold_pct:
+    if abs(change) >= threshold:
         return [
             finding(
                 profile,
@@ -97,7 +104,7 @@ def weight_change(profile: LabelProfile, request: PlanRequest) -> list[Finding]:
                 "weight_changed",
                 f"weight {fmt(request.weight_kg, 1)} kg has changed by {fmt(change, 1)}% since "
                 f"the previous cycle ({fmt(previous, 1)} kg), at or beyond the "
-                f"{fmt(request.weight_change_threshold_pct)}% threshold: re-verify the dose",
+                f"{fmt(threshold)}% threshold: re-verify the dose",
             )
         ]
     return []

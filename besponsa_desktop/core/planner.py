@@ -176,14 +176,15 @@ def plan(request: PlanRequest) -> Plan:
     ]
     for dose in doses:
         warnings += _dose_warnings(profile, dose)
-        if not preparation.concentration_in_range(dose):
-            hold.append(_concentration_finding(profile, dose))
+    outside = [d for d in doses if not preparation.concentration_in_range(d)]
+    if outside and not (not_eligible or discontinue):
+        hold.append(_concentration_finding(profile, outside))
 
     dose_date = schedule.day_date(start, request.dose_day)
     crcl, renal = patient_checks.renal(profile, request, age)
     warnings += renal
     warnings += patient_checks.hepatic_warning(profile, request.labs)
-    warnings += patient_checks.weight_change(profile, request)
+    warnings += patient_checks.weight_change(profile, request, age)
     warnings += patient_checks.timing(profile, request, dose_date)
     if request.cycle.extend_to_28_days:
         warnings.append(
@@ -305,22 +306,25 @@ def _dose_warnings(profile: LabelProfile, dose: Dose) -> list[Finding]:
                 Rule.PROGRAM,
                 "rounding_deviation",
                 f"Day {dose.day}: {fmt(dose.volume_ml)} mL delivers {fmt(dose.delivered_mg, 3)} "
-                f"mg, {fmt(dose.deviation_pct, 1)}% from the calculated {fmt(dose.dose_mg_exact, 3)}"
-                " mg; choose a finer volume rounding step",
+                f"mg, {fmt(dose.deviation_pct, 1)}% from the calculated "
+                f"{fmt(dose.dose_mg_exact, 3)} mg; choose a finer volume rounding step",
             )
         ]
     return []
 
 
-def _concentration_finding(profile: LabelProfile, dose: Dose) -> Finding:
+def _concentration_finding(profile: LabelProfile, doses: list[Dose]) -> Finding:
     low, high = preparation.FINAL_CONCENTRATION_MG_PER_ML
+    each = "; ".join(
+        f"Day {d.day}: {fmt(d.dose_mg)} mg in 50 mL is {fmt(d.final_concentration_mg_per_ml, 4)} "
+        "mg/mL"
+        for d in doses
+    )
     return finding(
         profile,
         Rule.PREPARATION,
         "preparation_outside_label_range",
-        f"Day {dose.day}: {fmt(dose.dose_mg)} mg in 50 mL is "
-        f"{fmt(dose.final_concentration_mg_per_ml, 4)} mg/mL, outside the labelled "
-        f"{fmt(low)}–{fmt(high)} mg/mL for a 50 mL bag. The label's syringe method for small "
-        "volumes is not encoded in this program: prepare from the current label, not from "
-        "this plan",
+        f"{each} — outside the labelled {fmt(low)}–{fmt(high)} mg/mL for a 50 mL bag. The "
+        "label's syringe method for small volumes is not encoded in this program: prepare "
+        "from the current label, not from this plan",
     )

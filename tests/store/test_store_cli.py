@@ -1,0 +1,230 @@
+"""The store's commands: plan --save, history, export/import, record, check, audit verify;
+and no patient data in the log when they fail."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from besponsa_desktop import cli
+from besponsa_desktop.store import courses
+from tests.store.store_helpers import EXAMPLE, MRN, NAME, ROOT, cycle1_request
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(argv), out, err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def saved(db_path: Path) -> Path:
+    code, out, err = run("plan", str(EXAMPLE), "--save", "--by", "Ann", "--db", str(db_path))
+    assert code == 0, err
+    assert json.loads(out)["decision"] == "proceed"
+    return db_path
+
+
+def test_plan_save_records_the_plan_in_the_course_and_history_shows_it(saved: Path) -> None:
+    code, out, _ = run("history", MRN, "--db", str(saved))
+    assert code == 0
+    data = json.loads(out)
+    assert data["cycles"][0]["number"] == 1
+    assert data["cycles"][0]["plans"][0]["saved_by"] == "Ann"
+    assert data["patient"]["mrn"] == MRN
+
+
+def test_invalid_input_saves_nothing(tmp_path: Path, db_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(cycle1_request(height_cm=16.5)))
+    code, _, err = run("plan", str(bad), "--save", "--db", str(db_path))
+    assert code == 2 and "height_cm" in err
+    assert not db_path.exists()  # not even an empty database
+    run("plan", str(EXAMPLE), "--save", "--db", str(db_path))
+    run("plan", str(bad), "--save", "--db", str(db_path))
+    raw = sqlite3.connect(db_path)
+    assert raw.execute("SELECT COUNT(*) FROM plans").fetchone()[0] == 1
+    raw.close()
+
+
+def test_export_import_export_through_the_command_line(saved: Path, tmp_path: Path) -> None:
+    code, first, _ = run("export", MRN, "--db", str(saved))
+    assert code == 0
+    exported = tmp_path / "course.json"
+    exported.write_text(first, encoding="utf-8")
+    other = tmp_path / "other.sqlite3"
+    code, _, err = run("import", str(exported), "--db", str(other))
+    assert code == 0, err
+    code, second, _ = run("export", MRN, "--db", str(other))
+    assert second == first
+    code, _, err = run("import", str(exported), "--db", str(other))
+    assert code == 2 and "already has a course" in err
+
+
+def test_record_reschedule_and_next(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ("--db", str(saved))
+    code, out, err = run(
+        "record",
+        MRN,
+        "--cycle",
+        "1",
+        "--day",
+        "1",
+        "--status",
+        "given",
+        "--at",
+        "2026-12-01T10:30",
+        "--by",
+        "Nora",
+        *db,
+    )
+    assert code == 0, err and "given" in out
+    code, out, _ = run("reschedule", MRN, "--cycle", "1", "--day", "8", *db)
+    assert json.loads(out)["dates"][0] == "2026-12-07"
+    code, _, err = run(
+        "record",
+        MRN,
+        "--cycle",
+        "1",
+        "--day",
+        "8",
+        "--status",
+        "moved",
+        "--to",
+        "2026-12-11",
+        "--reason",
+        "away",
+        "--by",
+        "Nora",
+        *db,
+    )
+    assert code == 2 and "not allowed" in err
+    code, _, err = run(
+        "record",
+        MRN,
+        "--cycle",
+        "1",
+        "--day",
+        "8",
+        "--status",
+        "given",
+        "--at",
+        "yesterday",
+        "--by",
+        "Nora",
+        *db,
+    )
+    assert code == 2 and "--at: must be a date and time" in capsys.readouterr().err
+    code, out, _ = run("next", MRN, *db)
+    assert json.loads(out)["cycle"]["number"] == 2
+
+
+def test_check_exits_1_on_mismatch_and_0_when_verified(saved: Path) -> None:
+    db = ("--db", str(saved))
+    base = ("check", MRN, "--cycle", "1", "--day", "1", "--height", "165", *db)
+    code, _, err = run(*base, "--weight", "26", "--by", "Bob")
+    assert code == 1 and "NOT YET VERIFIED" in err and "26" not in err
+    code, _, err = run(*base, "--weight", "62", "--by", "Ann")
+    assert code == 2 and "second person" in err
+    code, out, _ = run(*base, "--weight", "62", "--by", "Bob")
+    assert code == 0 and "Bob" in out
+
+
+def test_audit_verify_exit_codes(saved: Path) -> None:
+    code, out, _ = run("audit", "verify", "--db", str(saved))
+    assert code == 0 and "intact" in out
+    raw = sqlite3.connect(saved, isolation_level=None)
+    raw.execute("DROP TRIGGER audit_no_update")
+    raw.execute("UPDATE audit SET at = '2020-01-01T00:00:00Z' WHERE id = 2")
+    raw.close()
+    code, _, err = run("audit", "verify", "--db", str(saved))
+    assert code == 1 and "entry 2" in err
+
+
+def test_reading_commands_do_not_create_a_database(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.sqlite3"
+    for command in (["history", MRN], ["export", MRN], ["audit", "verify"]):
+        code, _, err = run(*command, "--db", str(missing))
+        assert code == 2 and "no such database" in err
+    assert not missing.exists()
+
+
+PATIENT_DATA = (MRN, NAME, "Jane", "1980-03-15", "H1234")
+
+
+def _logged(log_dir: Path) -> str:
+    return "".join(p.read_text(encoding="utf-8") for p in log_dir.rglob("*") if p.is_file())
+
+
+def test_an_internal_error_during_save_logs_no_patient_data(
+    db_path: Path, _private_log_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_save(conn, plan, **kwargs):
+        raise RuntimeError(f"could not save {plan.patient.name} {plan.patient.mrn}")
+
+    monkeypatch.setattr(courses, "save_plan", failing_save)
+    code, _, err = run("plan", str(EXAMPLE), "--save", "--db", str(db_path))
+    assert code == 1 and "internal error" in err
+    logged = _logged(_private_log_dir)
+    assert "RuntimeError" in logged  # the log was written ...
+    for value in PATIENT_DATA:  # ... without the message that quoted the patient
+        assert value not in logged
+        assert value not in err
+
+
+def test_failing_commands_leave_no_patient_data_in_the_log(tmp_path: Path) -> None:
+    logs = tmp_path / "subprocess-logs"
+    broken = tmp_path / "broken.sqlite3"
+    raw = sqlite3.connect(broken)
+    raw.execute("PRAGMA user_version = 2")  # claims the schema but has no tables
+    raw.close()
+    notdb = tmp_path / "notdb.sqlite3"
+    notdb.write_text(f"{NAME} {MRN}\n" * 200)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(cycle1_request(weight_kg=6200)))
+    commands = [
+        ["plan", str(EXAMPLE), "--save", "--db", str(broken)],
+        ["history", MRN, "--db", str(broken)],
+        [
+            "record",
+            MRN,
+            "--cycle",
+            "1",
+            "--day",
+            "8",
+            "--status",
+            "held",
+            "--reason",
+            f"{NAME} unwell",
+            "--by",
+            "Nora",
+            "--db",
+            str(broken),
+        ],
+        ["history", MRN, "--db", str(notdb)],
+        ["plan", str(bad), "--save", "--db", str(broken)],
+        ["import", str(bad), "--db", str(broken)],
+    ]
+    codes = []
+    for command in commands:
+        result = subprocess.run(
+            [sys.executable, "-m", "besponsa_desktop", *command],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=60,
+            env={"BESPONSA_LOG_DIR": str(logs), "PATH": "/usr/bin:/bin"},
+        )
+        assert "Traceback" not in result.stderr
+        codes.append(result.returncode)
+    assert codes[:3] == [1, 1, 1] and all(c != 0 for c in codes)
+    logged = _logged(logs)
+    assert logged.count("internal error") >= 3
+    for value in PATIENT_DATA:
+        assert value not in logged
