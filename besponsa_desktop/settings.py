@@ -11,6 +11,8 @@ one step at a time, so a key can be renamed without losing what a hospital has s
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,6 +172,9 @@ class Settings:
 
     def sync(self) -> None:
         self._user.sync()
+        # Qt writes the file atomically (QSaveFile) but with the umask's permissions.
+        with contextlib.suppress(OSError):
+            os.chmod(self.user_file, 0o600)
 
     # Window state is per user and never locked; it is not an institutional option.
     def window_state(self, key: str) -> Any:

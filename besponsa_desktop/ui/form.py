@@ -9,6 +9,7 @@ hidden, problems appear beside their field.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -245,7 +246,7 @@ class PatientForm(QScrollArea):
 
     def _set_tab_order(self) -> None:
         editors = [widget for _key, widget in self.editors_in_order()]
-        for first, second in zip(editors, editors[1:], strict=False):
+        for first, second in pairwise(editors):
             QWidget.setTabOrder(first, second)
 
     # ---------------------------------------------------------------- reading, writing

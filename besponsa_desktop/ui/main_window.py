@@ -63,6 +63,8 @@ class MainWindow(QMainWindow):
 
         self.form.valueChanged.connect(self._edited)
         controller.coreReady.connect(self._build_plan_view)
+        if controller.core_loaded:
+            self._build_plan_view()
         controller.planChanged.connect(self._plan_changed)
         controller.problemsChanged.connect(self._problems_changed)
         controller.validityChanged.connect(self._validity_changed)

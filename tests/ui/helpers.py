@@ -1,0 +1,21 @@
+"""Requests for window tests: the screenshot states, which are also worked examples."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from besponsa_desktop.ui.main_window import MainWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+STATES = ROOT / "scripts" / "screenshot-states"
+
+
+def request(name: str = "proceed") -> dict[str, Any]:
+    return copy.deepcopy(json.loads((STATES / f"{name}.json").read_text(encoding="utf-8")))
+
+
+def load(window: MainWindow, data: dict[str, Any]) -> None:
+    window.load_values(window.controller.load_request(data))
