@@ -115,6 +115,11 @@ class Field(QWidget):
             editor.setProperty("problem", state)
             editor.style().unpolish(editor)
             editor.style().polish(editor)
+        if isinstance(editor, QLineEdit):
+            # an empty field that is needed says so inside itself
+            if editor.property("placeholder") is None:
+                editor.setProperty("placeholder", editor.placeholderText())
+            editor.setPlaceholderText("required" if missing else editor.property("placeholder"))
         if message is None:
             if self._problem is not None:
                 self._problem.hide()

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from besponsa_desktop.controller import FieldProblem
 from besponsa_desktop.core.numbers import fmt
-from besponsa_desktop.entry import to_cm, to_kg
+from besponsa_desktop.entry import EntryError, parse_number, to_cm, to_kg
 from besponsa_desktop.ui.fields import (
     CheckField,
     ChoiceField,
@@ -36,6 +36,7 @@ from besponsa_desktop.ui.fields import (
 )
 
 COUNT_UNIT = "×10⁹/L"
+CAPTION_WIDTH = 150
 YES_NO = (("— choose —", ""), ("Yes", "yes"), ("No", "no"))
 GRADES = tuple((f"Grade {g}" if g else "Grade 0 (none)", str(g)) for g in range(5))
 BSA_FORMULAS = (
@@ -74,6 +75,7 @@ class PatientForm(QScrollArea):
         self.column.setSpacing(8)
         self._build()
         self.column.addStretch(1)
+        self.valueChanged.connect(self._update_ratios)
         self.setWidget(body)
         self._set_tab_order()
 
@@ -95,11 +97,19 @@ class PatientForm(QScrollArea):
         if label is None and isinstance(field, CheckField):
             layout.addRow(field)
         else:
-            caption = QLabel(label if label is not None else field.label_text)
-            caption.setBuddy(field.editor)
-            layout.addRow(caption, field)
+            layout.addRow(self._caption(label if label is not None else field.label_text,
+                                        field), field)
         self._rows[field.field_id] = (layout, field)
         return field
+
+    @staticmethod
+    def _caption(text: str, field: Field) -> QLabel:
+        caption = QLabel(text)
+        caption.setBuddy(field.editor)
+        # one caption width for every group, so the fields line up down the whole form
+        caption.setFixedWidth(CAPTION_WIDTH)
+        caption.setWordWrap(True)
+        return caption
 
     def _register(self, field: Field) -> None:
         for key in field.editors:
@@ -107,19 +117,21 @@ class PatientForm(QScrollArea):
             self._group_of[key] = self._current_group
         field.edited.connect(self.valueChanged.emit)
 
-    def _pair(self, layout: QFormLayout, label: str, first: Field, second: Field) -> None:
+    def _pair(self, layout: QFormLayout, label: str, first: Field, second: Field,
+              second_caption: str = "") -> None:
         """Two fields on one row (a value and its upper limit of normal)."""
         holder = QWidget()
         row = QHBoxLayout(holder)
         row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(6)
         row.addWidget(first)
+        if second_caption:
+            row.addWidget(QLabel(second_caption))
         row.addWidget(second)
         row.addStretch(1)
         self._register(first)
         self._register(second)
-        caption = QLabel(label)
-        caption.setBuddy(first.editor)
-        layout.addRow(caption, holder)
+        layout.addRow(self._caption(label, first), holder)
         self._rows[first.field_id] = (layout, holder)
         self._rows[second.field_id] = (layout, holder)
 
@@ -174,11 +186,11 @@ class PatientForm(QScrollArea):
                                  "previous cycle, in days"))
 
         g = self._group("baseline", "Counts before treatment began")
-        self._pair(g, "Baseline",
+        self._pair(g, "Baseline ANC, platelets",
                    NumberField("baseline.anc", "Baseline ANC", unit=f"ANC {COUNT_UNIT}"),
                    NumberField("baseline.platelets", "Baseline platelets",
                                unit=f"platelets {COUNT_UNIT}"))
-        self._pair(g, "At prior cycle start",
+        self._pair(g, "At prior cycle start (if baseline was low)",
                    NumberField("prior_cycle_start.anc", "ANC at prior cycle start",
                                unit=f"ANC {COUNT_UNIT}",
                                tooltip="Needed when baseline ANC was below 1 or platelets "
@@ -202,18 +214,19 @@ class PatientForm(QScrollArea):
         self._pair(g, "Total bilirubin",
                    NumberField("labs.total_bilirubin", "Total bilirubin", unit="",
                                tooltip="Total bilirubin, in your laboratory's unit"),
-                   NumberField("labs.total_bilirubin_uln", "Bilirubin ULN", unit="ULN",
-                               tooltip="Upper limit of normal, same unit as the bilirubin"))
+                   NumberField("labs.total_bilirubin_uln", "Bilirubin ULN", unit="",
+                               tooltip="Upper limit of normal, same unit as the bilirubin"),
+                   "ULN")
         self._add(g, CheckField("labs.bilirubin_from_gilbert_or_hemolysis",
                                 "Bilirubin raised by Gilbert's syndrome or haemolysis"))
         self._pair(g, "AST",
                    NumberField("labs.ast", "AST", unit="", tooltip="AST, in units/L"),
-                   NumberField("labs.ast_uln", "AST ULN", unit="ULN",
-                               tooltip="AST upper limit of normal, in units/L"))
+                   NumberField("labs.ast_uln", "AST ULN", unit="",
+                               tooltip="AST upper limit of normal, in units/L"), "ULN")
         self._pair(g, "ALT",
                    NumberField("labs.alt", "ALT", unit="", tooltip="ALT, in units/L"),
-                   NumberField("labs.alt_uln", "ALT ULN", unit="ULN",
-                               tooltip="ALT upper limit of normal, in units/L"))
+                   NumberField("labs.alt_uln", "ALT ULN", unit="",
+                               tooltip="ALT upper limit of normal, in units/L"), "ULN")
         self._add(g, NumberField("labs.serum_creatinine", "Serum creatinine",
                                  units=(("µmol/L", "umol_l"), ("mg/dL", "mg_dl")),
                                  unit_id="units.creatinine",
@@ -243,6 +256,25 @@ class PatientForm(QScrollArea):
                                 "Prior confirmed severe or ongoing VOD/SOS"))
         self._add(g, CheckField("contraindications.serious_ongoing_liver_disease",
                                 "Serious ongoing liver disease"))
+
+    RATIOS = (
+        ("labs.total_bilirubin", "labs.total_bilirubin_uln"),
+        ("labs.ast", "labs.ast_uln"),
+        ("labs.alt", "labs.alt_uln"),
+    )
+
+    def _update_ratios(self, *_args: object) -> None:
+        """Beside each ULN: the value as a multiple of it, as the label's tables use."""
+        for value_key, uln_key in self.RATIOS:
+            uln_field = self.fields[uln_key]
+            try:
+                value = parse_number(self.fields[value_key].value())
+                uln = parse_number(uln_field.value())
+            except EntryError:
+                value = uln = None
+            text = f"= {fmt(value / uln, 1)} × ULN" if value is not None and uln else ""
+            if text or uln_field.echo_text():
+                uln_field.echo.setText(text)
 
     def _set_tab_order(self) -> None:
         editors = [widget for _key, widget in self.editors_in_order()]
@@ -276,6 +308,7 @@ class PatientForm(QScrollArea):
             for editor in field.editors.values():
                 editor.blockSignals(False)
             field.blockSignals(blocked)
+        self._update_ratios()
 
     def label_for(self, key: str) -> str:
         field = self.fields.get(key)

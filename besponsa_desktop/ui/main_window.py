@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
             return
         from besponsa_desktop.ui.plan_view import PlanView
 
+        self.statusBar().clearMessage()  # "Loading the dosing rules…" is over
         self.plan_view = PlanView(self.form.label_for)
         self.plan_view.fieldActivated.connect(self.form.focus_field)
         sizes = self.splitter.sizes()

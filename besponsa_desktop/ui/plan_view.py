@@ -11,6 +11,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -25,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from besponsa_desktop.controller import FieldProblem
 from besponsa_desktop.core.numbers import fmt
-from besponsa_desktop.entry import human_date
+from besponsa_desktop.entry import MONTHS, human_date
 from besponsa_desktop.ui.calendar_view import CycleCalendar
 
 # decision value -> (words, background, text colour)
@@ -37,7 +38,12 @@ BANNERS = {
     "incomplete": ("NOT YET A PLAN", "#d9d9d9", "#1a1a1a"),
     "loading": ("LOADING THE DOSING RULES", "#d9d9d9", "#1a1a1a"),
 }
-HEADINGS = ("Day", "Date", "mg/m²", "Dose", "Withdraw", "Vials", "Sodium chloride 0.9%", "Rate")
+HEADINGS = ("Day", "Date", "May move to", "mg/m²", "Dose", "Withdraw", "Vials",
+            "NaCl 0.9%", "Rate")
+
+
+def short_day(day: Any) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]}"
 
 
 def _section(title: str) -> QLabel:
@@ -99,6 +105,8 @@ class PlanView(QScrollArea):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
@@ -230,24 +238,28 @@ class PlanView(QScrollArea):
 
     def _fill_table(self, plan: Any) -> None:
         doses = list(plan.doses)
+        on_hold = plan.decision.value == "hold"
         self.table.setRowCount(len(doses))
         for row, dose in enumerate(doses):
             checked = dose.day == plan.dose_day
+            window = (
+                f"{short_day(dose.window_start)} – {short_day(dose.window_end)}"
+                if dose.window_start != dose.window_end else "no window"
+            )
             cells = (
                 ("▶ " if checked else "") + f"Day {dose.day}",
-                human_date(dose.date)
-                + (f" (±2 d: {dose.window_start.day}–{dose.window_end.day})" if dose.day != 1
-                   else ""),
+                human_date(dose.date),
+                window,
                 f"{fmt(dose.mg_per_m2)} mg/m²",
                 f"{fmt(dose.dose_mg)} mg",
                 f"{fmt(dose.volume_ml)} mL",
                 f"{dose.vials}",
-                f"{fmt(dose.sodium_chloride_ml)} mL (to {fmt(dose.diluent_total_ml)} mL)",
-                f"{fmt(dose.rate_ml_per_h)} mL/h over {dose.infusion_minutes} min",
+                f"{fmt(dose.sodium_chloride_ml)} mL",
+                f"{fmt(dose.rate_ml_per_h)} mL/h",
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
-                if col >= 2:
+                if col >= 3:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
@@ -255,27 +267,33 @@ class PlanView(QScrollArea):
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
+                if on_hold:  # greyed: a held dose must not look ready to prepare
+                    item.setForeground(QColor("#8a8a8a"))
                 self.table.setItem(row, col, item)
+        self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
-        header = self.table.horizontalHeader().height()
+        header = self.table.horizontalHeader().sizeHint().height()
         rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
-        self.table.setFixedHeight(header + rows + 4)
+        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
         self.table.setVisible(bool(doses))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
             return
-        if plan.decision.value == "hold":
-            self.table_title.setText("Doses — on HOLD: not to be given until the hold is "
+        if on_hold:
+            self.table_title.setText("Doses — ON HOLD: not to be given until the hold is "
                                      "resolved")
+            self.table_title.setStyleSheet("background: #f2b705; color: #1a1a1a; padding: 2px;")
         else:
             self.table_title.setText("Doses")
+            self.table_title.setStyleSheet("")
         first = doses[0]
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
             f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; withdraw the "
-            f"volume shown and add to sodium chloride 0.9% to a total of "
-            f"{fmt(first.diluent_total_ml)} mL. {escape(plan.rounding_convention)}"
+            f"volume shown and add it to the sodium chloride 0.9% shown, "
+            f"{fmt(first.diluent_total_ml)} mL in all; infuse over {first.infusion_minutes} "
+            f"minutes. {escape(plan.rounding_convention)}"
         )
 
     def _fill_findings(self, plan: Any) -> None:

@@ -35,12 +35,12 @@ def test_typing_height_and_weight_updates_bsa_doses_and_banner(qtbot, window):
     assert view.decision == "proceed"
     assert "BSA 1.69 m²" in view.summary.text()
     assert "Mosteller" in view.summary.text()
-    assert view.table.item(0, 3).text() == "1.35 mg"  # 0.8 mg/m² × 1.69 m²
-    assert view.table.item(0, 4).text() == "5.4 mL"
+    assert view.table.item(0, 4).text() == "1.35 mg"  # 0.8 mg/m² × 1.69 m²
+    assert view.table.item(0, 5).text() == "5.4 mL"
     assert view.table.item(0, 1).text() == "Tue 1 Dec 2026"
     retype(qtbot, window, "weight_kg", "80")
     assert "BSA 1.91 m²" in view.summary.text()
-    assert view.table.item(0, 3).text() == "1.53 mg"
+    assert view.table.item(0, 4).text() == "1.53 mg"
 
 
 def test_each_decision_has_its_words_and_colour(qtbot, window):
@@ -143,7 +143,7 @@ def test_fields_that_do_not_apply_are_hidden(qtbot, window):
 
 def test_settings_dialog_saves_and_applies(qtbot, window, settings):
     load(window, request())
-    assert window.plan_view.table.item(0, 4).text() == "5.4 mL"
+    assert window.plan_view.table.item(0, 5).text() == "5.4 mL"
     dialog = window.open_settings()
     qtbot.addWidget(dialog)
     rounding = dialog.editors["volume_rounding_ml"]
@@ -153,7 +153,7 @@ def test_settings_dialog_saves_and_applies(qtbot, window, settings):
     assert settings.get("volume_rounding_ml") == 0.01
     assert settings.get("hospital_name") == "St Mary's"
     # 1.35 mg at 0.25 mg/mL is 5.394 mL: 5.39 mL to the 0.01 mL step
-    assert window.plan_view.table.item(0, 4).text() == "5.39 mL"
+    assert window.plan_view.table.item(0, 5).text() == "5.39 mL"
     assert window.controller.plan.request.volume_rounding_ml == 0.01
 
 
