@@ -47,6 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
     with tempfile.TemporaryDirectory() as config:  # never the user's own settings
         env["XDG_CONFIG_HOME"] = config
+        # An installed program runs from compiled bytecode (pip and PyInstaller compile
+        # it); a development shell may forbid writing it, which would time the compiler.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(config) / "pycache")
         python = sys.executable
         empty_cmd = [python, str(ROOT / "benchmarks" / "empty_window.py")]
         app_cmd = [python, "-m", "besponsa_desktop", "--smoke"]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
@@ -32,6 +32,39 @@ from PySide6.QtWidgets import (
 from besponsa_desktop import entry
 
 Choices = Sequence[tuple[str, str]]  # (text shown, value)
+
+# PySide6 builds the whole Qt namespace (hundreds of enums, ~45 ms) the first time
+# ``QtCore.Qt`` is touched. Nothing shown before the first paint touches it: these values go
+# through Qt's property system instead, and ``Qt`` is imported where keys are handled.
+ALIGN_RIGHT_VCENTER = 0x0002 | 0x0080  # Qt.AlignRight | Qt.AlignVCenter
+ALIGN_CENTER = 0x0084  # Qt.AlignCenter
+NO_FOCUS = 0  # Qt.NoFocus
+
+
+class ValueCombo(QComboBox):
+    """A combo box whose items carry values, kept in Python: QComboBox.findData and
+    currentData take a default Qt.ItemDataRole, which would build the Qt namespace."""
+
+    def __init__(self, choices: Choices = (), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.choice_values: list[Any] = []
+        for text, value in choices:
+            self.add(text, value)
+
+    def add(self, text: str, value: Any) -> None:
+        self.addItem(text)
+        self.choice_values.append(value)
+
+    def value(self) -> Any:
+        index = self.currentIndex()
+        return self.choice_values[index] if 0 <= index < len(self.choice_values) else None
+
+    def index_of(self, value: Any) -> int:
+        return self.choice_values.index(value) if value in self.choice_values else -1
+
+    def set_value(self, value: Any) -> None:
+        index = self.index_of(value)
+        self.setCurrentIndex(max(index, 0))
 
 
 class Field(QWidget):
@@ -172,16 +205,14 @@ class NumberField(Field):
         super().__init__(field_id, label, tip, **kw)
         self.line = QLineEdit()
         self.line.setFixedWidth(width)
-        self.line.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.line.setProperty("alignment", ALIGN_RIGHT_VCENTER)
         self._add_editor(field_id, self.line, label, tip)
         self.line.textEdited.connect(self._text_edited)
         self.unit_id = unit_id
         self.convert = convert
-        self.unit_box: QComboBox | None = None
+        self.unit_box: ValueCombo | None = None
         if units:
-            box = QComboBox()
-            for text, value in units:
-                box.addItem(text, value)
+            box = ValueCombo(units)
             self._add_editor(
                 unit_id, box, f"{label} unit", f"Unit of {label.lower()}: " + ", ".join(
                     t for t, _ in units
@@ -202,7 +233,7 @@ class NumberField(Field):
     def _unit_changed(self) -> None:
         self._update_echo()
         assert self.unit_box is not None
-        self.edited.emit(self.unit_id, self.unit_box.currentData())
+        self.edited.emit(self.unit_id, self.unit_box.value())
 
     def _update_echo(self) -> None:
         if self.convert is None or self.unit_box is None:
@@ -211,18 +242,18 @@ class NumberField(Field):
             number = entry.parse_number(self.line.text())
         except entry.EntryError:
             number = None
-        text = self.convert(number, self.unit_box.currentData()) if number else ""
+        text = self.convert(number, self.unit_box.value()) if number else ""
         if text or self._echo is not None:
             self.echo.setText(text)
 
     def value(self, key: str | None = None) -> Any:
         if key and key == self.unit_id and self.unit_box is not None:
-            return self.unit_box.currentData()
+            return self.unit_box.value()
         return self.line.text()
 
     def set_value(self, key: str, value: Any) -> None:
         if key == self.unit_id and self.unit_box is not None:
-            index = self.unit_box.findData(value)
+            index = self.unit_box.index_of(value)
             if index >= 0:
                 self.unit_box.setCurrentIndex(index)
         else:
@@ -236,6 +267,8 @@ class _DateLine(QLineEdit):
     calendar_requested = Signal()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        from PySide6.QtCore import Qt
+
         alt_down = event.key() == Qt.Key.Key_Down and event.modifiers() & (
             Qt.KeyboardModifier.AltModifier
         )
@@ -262,7 +295,7 @@ class DateField(Field):
         self.button.setText("▾")
         self.button.setToolTip(f"Pick the {label.lower()} from a calendar (Alt+Down)")
         self.button.setAccessibleName(f"{label}: calendar")
-        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keyboard uses Alt+Down
+        self.button.setProperty("focusPolicy", NO_FOCUS)  # the keyboard uses Alt+Down
         self.button.clicked.connect(self.open_calendar)
         self.row.addWidget(self.button)
         self._calendar: QCalendarWidget | None = None
@@ -273,6 +306,8 @@ class DateField(Field):
     def calendar(self) -> QCalendarWidget:
         """Made on first use: a calendar widget is heavy and most are never opened."""
         if self._calendar is None:
+            from PySide6.QtCore import Qt
+
             self._calendar = QCalendarWidget()
             self._calendar.setGridVisible(True)
             self._calendar.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
@@ -333,22 +368,19 @@ class ChoiceField(Field):
         self, field_id: str, label: str, choices: Choices, tooltip: str = "", **kw: Any
     ):
         super().__init__(field_id, label, tooltip or label, **kw)
-        self.box = QComboBox()
-        for text, value in choices:
-            self.box.addItem(text, value)
+        self.box = ValueCombo(choices)
         self.box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._add_editor(field_id, self.box, label, tooltip or label)
         self.box.currentIndexChanged.connect(
-            lambda _i: self.edited.emit(self.field_id, self.box.currentData())
+            lambda _i: self.edited.emit(self.field_id, self.box.value())
         )
         self._finish()
 
     def value(self, key: str | None = None) -> Any:
-        return self.box.currentData()
+        return self.box.value()
 
     def set_value(self, key: str, value: Any) -> None:
-        index = self.box.findData("" if value is None else str(value))
-        self.box.setCurrentIndex(max(index, 0))
+        self.box.set_value("" if value is None else str(value))
 
 
 class CheckField(Field):

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QWidget
 
 from besponsa_desktop.controller import FieldProblem, PlanController, applicable
+from besponsa_desktop.ui.fields import ALIGN_CENTER
 from besponsa_desktop.ui.form import PatientForm
 
 if TYPE_CHECKING:
@@ -49,8 +50,8 @@ class MainWindow(QMainWindow):
         # until then a label holds its place.
         self.plan_view: PlanView | None = None
         self.placeholder = QLabel("Loading the dosing rules…")
-        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.placeholder.setProperty("alignment", ALIGN_CENTER)
+        self.splitter = QSplitter()  # horizontal
         self.splitter.addWidget(self.form)
         self.splitter.addWidget(self.placeholder)
         self.splitter.setStretchFactor(0, 0)
@@ -83,7 +84,12 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         def action(text: str, shortcut: Any, slot: Any, tip: str) -> QAction:
             item = QAction(text, self)
-            item.setShortcut(QKeySequence(shortcut))
+            # setShortcuts, not setShortcut: resolving setShortcut's overloads builds the
+            # whole Qt namespace in PySide6 (~45 ms before the first paint)
+            if isinstance(shortcut, QKeySequence.StandardKey):
+                item.setShortcuts(shortcut)
+            else:
+                item.setShortcuts([QKeySequence(shortcut)])
             item.setStatusTip(tip)
             item.setToolTip(tip)
             item.triggered.connect(slot)

@@ -99,11 +99,11 @@ def test_switching_to_inches_and_pounds_converts_to_metric(qtbot, window):
     load(window, request())
     retype(qtbot, window, "height_cm", "65")
     unit = field(window, "height_cm").unit_box
-    unit.setCurrentIndex(unit.findData("in"))
+    unit.setCurrentIndex(unit.index_of("in"))
     assert field(window, "height_cm").echo_text() == "= 165.1 cm"
     retype(qtbot, window, "weight_kg", "150")
     weight_unit = field(window, "weight_kg").unit_box
-    weight_unit.setCurrentIndex(weight_unit.findData("lb"))
+    weight_unit.setCurrentIndex(weight_unit.index_of("lb"))
     assert field(window, "weight_kg").echo_text() == "= 68 kg"
     plan = window.controller.plan
     assert plan.height_cm == 165.1
