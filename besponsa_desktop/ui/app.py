@@ -83,7 +83,7 @@ def run(smoke: bool = False, load: str | None = None) -> int:
     from besponsa_desktop.ui.main_window import MainWindow
 
     controller = PlanController(Settings())
-    window = MainWindow(controller)
+    window = MainWindow(controller, staged=True)
     if load:
         data, problem = read_request_file(load)
         if data is None:
@@ -97,7 +97,7 @@ def run(smoke: bool = False, load: str | None = None) -> int:
             print(f"besponsa-desktop: window painted {seconds_since_launch() * 1000:.0f} ms "
                   "after launch", flush=True)
         try:
-            controller.load_core()
+            window.finish_startup()
         except Exception as error:  # an installation problem: say so, never a traceback
             from besponsa_desktop.logs import log_internal_error
 

@@ -61,7 +61,7 @@ class PatientForm(QScrollArea):
 
     valueChanged = Signal(str, object)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, staged: bool = False) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setObjectName("form")
@@ -73,11 +73,30 @@ class PatientForm(QScrollArea):
         self.column = QVBoxLayout(body)
         self.column.setContentsMargins(6, 6, 6, 6)
         self.column.setSpacing(8)
-        self._build()
         self.column.addStretch(1)
+        # What the form has been told, kept so that groups built later can catch up.
+        self._told_values: dict[str, Any] = {}
+        self._told_applicable: set[str] | None = None
+        self._told_problems: list[FieldProblem] = []
+        self.complete = False
+        self._build_first()
+        if not staged:
+            self.finish_building()
         self.valueChanged.connect(self._update_ratios)
         self.setWidget(body)
+
+    def finish_building(self) -> None:
+        """Build the groups below the first screen. The window does this just after its
+        first paint (start-up time); everything else gets a complete form at once."""
+        if self.complete:
+            return
+        self._build_rest()
+        self.complete = True
         self._set_tab_order()
+        self.set_values(self._told_values)
+        if self._told_applicable is not None:
+            self.set_applicable(self._told_applicable)
+        self.show_problems(self._told_problems)
 
     # ---------------------------------------------------------------- building
     def _group(self, key: str, title: str) -> QFormLayout:
@@ -87,7 +106,7 @@ class PatientForm(QScrollArea):
         layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         layout.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         layout.setVerticalSpacing(4)
-        self.column.addWidget(box)
+        self.column.insertWidget(self.column.count() - 1, box)  # above the stretch
         self._groups[key] = box
         self._current_group = key
         return layout
@@ -135,7 +154,8 @@ class PatientForm(QScrollArea):
         self._rows[first.field_id] = (layout, holder)
         self._rows[second.field_id] = (layout, holder)
 
-    def _build(self) -> None:
+    def _build_first(self) -> None:
+        """The groups on the first screen: patient, measurements, treatment."""
         g = self._group("patient", "Patient")
         self._add(g, TextField("patient.name", "Name", "Patient's full name", width=240))
         self._add(g, TextField("patient.mrn", "MRN", "Medical record number", width=140))
@@ -185,6 +205,7 @@ class PatientForm(QScrollArea):
                                  tooltip="Longest dosing interruption for toxicity in the "
                                  "previous cycle, in days"))
 
+    def _build_rest(self) -> None:
         g = self._group("baseline", "Counts before treatment began")
         self._pair(g, "Baseline ANC, platelets",
                    NumberField("baseline.anc", "Baseline ANC", unit=f"ANC {COUNT_UNIT}"),
@@ -266,6 +287,8 @@ class PatientForm(QScrollArea):
     def _update_ratios(self, *_args: object) -> None:
         """Beside each ULN: the value as a multiple of it, as the label's tables use."""
         for value_key, uln_key in self.RATIOS:
+            if uln_key not in self.fields:
+                continue  # not built yet
             uln_field = self.fields[uln_key]
             try:
                 value = parse_number(self.fields[value_key].value())
@@ -297,6 +320,7 @@ class PatientForm(QScrollArea):
 
     def set_values(self, values: dict[str, Any]) -> None:
         """Fill the fields without announcing each change (the caller recomputes once)."""
+        self._told_values.update(values)
         for key, value in values.items():
             field = self.fields.get(key)
             if field is None:
@@ -317,6 +341,7 @@ class PatientForm(QScrollArea):
     # ---------------------------------------------------------------- verdicts
     def set_applicable(self, keys: Iterable[str]) -> None:
         wanted = set(keys)
+        self._told_applicable = wanted
         shown_groups: set[str] = set()
         for key, (layout, row) in self._rows.items():
             visible = key in wanted or any(
@@ -329,6 +354,8 @@ class PatientForm(QScrollArea):
             box.setVisible(name in shown_groups)
 
     def show_problems(self, problems: Iterable[FieldProblem]) -> None:
+        problems = list(problems)
+        self._told_problems = problems
         by_field: dict[str, FieldProblem] = {}
         for problem in problems:
             if problem.field and problem.field not in by_field:

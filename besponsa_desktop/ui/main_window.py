@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QTimer
+from PySide6.QtCore import QByteArray
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QWidget
 
@@ -40,12 +40,16 @@ QLabel#warnings { color: #5a3b00; }
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, controller: PlanController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: PlanController, parent: QWidget | None = None, staged: bool = False
+    ) -> None:
+        """``staged``: build only the first screen of the form now, and the rest in
+        ``finish_startup`` once the window is painted (as ``run`` does)."""
         super().__init__(parent)
         self.controller = controller
         self.setWindowTitle("besponsa-desktop — inotuzumab ozogamicin treatment plan")
         self.setStyleSheet(STYLE)
-        self.form = PatientForm()
+        self.form = PatientForm(staged=staged)
         # The plan view is built when the dosing rules have loaded (after the first paint);
         # until then a label holds its place.
         self.plan_view: PlanView | None = None
@@ -206,6 +210,7 @@ class MainWindow(QMainWindow):
         settings.sync()
         super().closeEvent(event)
 
-    def start_core(self) -> None:
-        """Load the dosing rules once the window is on screen."""
-        QTimer.singleShot(0, self.controller.load_core)
+    def finish_startup(self) -> None:
+        """After the first paint: the rest of the form, then the dosing rules."""
+        self.form.finish_building()
+        self.controller.load_core()

@@ -183,3 +183,16 @@ def test_problem_links_focus_the_field(qtbot, window):
     load(window, request("invalid"))
     window.plan_view.fieldActivated.emit("patient.mrn")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is field(window, "patient.mrn").line)
+
+
+def test_a_staged_form_catches_up_with_what_it_was_told(qtbot, controller):
+    window = MainWindow(controller, staged=True)
+    qtbot.addWidget(window)
+    assert "labs.anc" not in window.form.fields  # below the first screen: built later
+    window.load_values(controller.load_request(request()))
+    window.finish_startup()
+    assert field(window, "labs.anc").value() == "2.1"
+    assert field(window, "labs.total_bilirubin_uln").echo_text() == "= 0.5 × ULN"
+    assert window.plan_view.decision == "proceed"
+    editors = [w for _k, w in window.form.editors_in_order()]
+    assert len(editors) == len({id(w) for w in editors}) > 50

@@ -1,0 +1,45 @@
+"""Starting the program: --smoke, --load, and never a traceback for a bad request file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from besponsa_desktop.__main__ import _window_args
+from besponsa_desktop.ui.app import read_request_file
+from tests.ui.helpers import ROOT, STATES
+
+
+def test_smoke_starts_the_real_window_prints_one_line_and_exits_0(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path),
+               PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "besponsa_desktop", "--smoke"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("besponsa-desktop: window painted ")
+    assert lines[0].endswith(" ms after launch")
+
+
+def test_window_arguments_are_told_apart_from_commands():
+    assert _window_args([]) == (False, None)
+    assert _window_args(["--smoke"]) == (True, None)
+    assert _window_args(["--load", "r.json"]) == (False, "r.json")
+    assert _window_args(["--smoke", "--load=r.json"]) == (True, "r.json")
+    assert _window_args(["plan", "r.json"]) is None
+
+
+def test_request_files_that_cannot_be_loaded_say_why(tmp_path):
+    assert read_request_file(str(tmp_path / "missing.json")) == (
+        None, f"{tmp_path / 'missing.json'}: no such file")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    data, why = read_request_file(str(bad))
+    assert data is None and "not a readable JSON request" in why
+    listed = tmp_path / "list.json"
+    listed.write_text("[1, 2]")
+    assert read_request_file(str(listed))[0] is None
+    data, why = read_request_file(str(STATES / "proceed.json"))
+    assert why == "" and data["patient"]["mrn"] == "H1234567"
