@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from besponsa_desktop.entry import MONTHS, WEEKDAYS, human_date
@@ -124,7 +124,7 @@ class CycleCalendar(QWidget):
         fill = _FILL[kind] if kind else QColor("#f7f7f7")
         painter.fillRect(rect, fill)
         if kind == DOSE_FREE:  # hatched as well as grey: not only a colour
-            painter.fillRect(rect, Qt.BrushStyle.BDiagPattern)
+            painter.fillRect(rect, QBrush(QColor("#c4c4c4"), Qt.BrushStyle.BDiagPattern))
         painter.setPen(QPen(QColor("#b0b0b0"), 1))
         painter.drawRect(rect)
         if kind == NEXT_CYCLE:

@@ -207,17 +207,17 @@ class PatientForm(QScrollArea):
 
     def _build_rest(self) -> None:
         g = self._group("baseline", "Counts before treatment began")
-        self._pair(g, "Baseline ANC, platelets",
-                   NumberField("baseline.anc", "Baseline ANC", unit=f"ANC {COUNT_UNIT}"),
-                   NumberField("baseline.platelets", "Baseline platelets",
-                               unit=f"platelets {COUNT_UNIT}"))
-        self._pair(g, "At prior cycle start (if baseline was low)",
+        self._pair(g, "Baseline: ANC, platelets",
+                   NumberField("baseline.anc", "Baseline ANC", unit=COUNT_UNIT, width=70),
+                   NumberField("baseline.platelets", "Baseline platelets", unit=COUNT_UNIT,
+                               width=70))
+        self._pair(g, "Prior cycle start: ANC, platelets (if baseline was low)",
                    NumberField("prior_cycle_start.anc", "ANC at prior cycle start",
-                               unit=f"ANC {COUNT_UNIT}",
+                               unit=COUNT_UNIT, width=70,
                                tooltip="Needed when baseline ANC was below 1 or platelets "
                                f"below 50 {COUNT_UNIT}"),
                    NumberField("prior_cycle_start.platelets", "Platelets at prior cycle start",
-                               unit=f"platelets {COUNT_UNIT}"))
+                               unit=COUNT_UNIT, width=70))
 
         g = self._group("labs", "Today's labs")
         self._add(g, DateField("labs.taken_on", "Taken on"))

@@ -117,7 +117,8 @@ class PlanView(QScrollArea):
         self.table_note.setWordWrap(True)
         details.addWidget(self.table_note)
 
-        details.addWidget(_section("Cycle calendar"))
+        self.calendar_title = _section("Cycle calendar")
+        details.addWidget(self.calendar_title)
         self.calendar = CycleCalendar()
         details.addWidget(self.calendar)
         self.legend = QLabel(
@@ -217,7 +218,11 @@ class PlanView(QScrollArea):
         self._set_banner(decision, html, subtitle)
         self._fill_summary(plan)
         self._fill_table(plan)
-        self.calendar.set_plan(plan)
+        # no doses (discontinue, not eligible): no calendar, and no "next cycle due"
+        has_doses = bool(plan.doses)
+        self.calendar.set_plan(plan if has_doses else None)
+        for widget in (self.calendar_title, self.calendar, self.legend):
+            widget.setVisible(has_doses)
         self._fill_findings(plan)
         self.details.show()
 
@@ -229,11 +234,15 @@ class PlanView(QScrollArea):
             f"<b>BSA {fmt(plan.bsa_m2)} m²</b>{cap} — {escape(plan.bsa_formula_text)}; "
             f"height {fmt(plan.height_cm, 1)} cm, weight {fmt(plan.weight_kg, 1)} kg, "
             f"measured {human_date(plan.measured_on)}",
-            f"<b>Dose level {plan.dose_level}</b> — {escape(plan.dose_level_reason)}",
-            f"Cycle {plan.cycle.number}: {plan.cycle.length_days} days from "
-            f"{human_date(plan.cycle.start_date)}; total {fmt(plan.total_mg_per_m2)} mg/m² "
-            f"({fmt(plan.total_mg)} mg). Label: {escape(plan.label_document)}",
         ]
+        if plan.doses:
+            lines += [
+                f"<b>Dose level {plan.dose_level}</b> — {escape(plan.dose_level_reason)}",
+                f"Cycle {plan.cycle.number}: {plan.cycle.length_days} days from "
+                f"{human_date(plan.cycle.start_date)}; total {fmt(plan.total_mg_per_m2)} "
+                f"mg/m² ({fmt(plan.total_mg)} mg).",
+            ]
+        lines.append(f"Label: {escape(plan.label_document)}")
         self.summary.setText("<br>".join(lines))
 
     def _fill_table(self, plan: Any) -> None:

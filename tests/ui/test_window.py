@@ -196,3 +196,27 @@ def test_a_staged_form_catches_up_with_what_it_was_told(qtbot, controller):
     assert window.plan_view.decision == "proceed"
     editors = [w for _k, w in window.form.editors_in_order()]
     assert len(editors) == len({id(w) for w in editors}) > 50
+
+
+def test_no_doses_means_no_table_and_no_calendar(qtbot, window):
+    load(window, request("discontinue"))
+    view = window.plan_view
+    assert view.banner_title.text().startswith("DISCONTINUE")
+    assert not view.table.isVisibleTo(window)
+    assert not view.calendar.isVisibleTo(window)
+    assert "No doses" in view.table_note.text()
+    assert "0 mg" not in view.summary.text()
+
+
+def test_a_later_cycle_calendar_marks_the_dose_free_interval_and_next_cycle(qtbot, window):
+    load(window, request("cycle2-hold-platelets"))
+    plan = window.controller.plan
+    assert plan.cycle.length_days == 28
+    cells = {c.day: c for c in window.plan_view.calendar.cells}
+    free = plan.cycle.dose_free_from
+    assert cells[free].text == "no dose" and "dose_free" in cells[free].marks
+    assert cells[plan.cycle.next_cycle_due].text == "C3 due"
+    for dose in plan.doses:
+        assert cells[dose.date].text == f"Day {dose.day}"
+    assert field(window, "response").isVisibleTo(window)
+    assert field(window, "baseline.anc").isVisibleTo(window)
