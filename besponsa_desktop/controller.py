@@ -263,8 +263,8 @@ def field_for_path(path: str, fields: set[str]) -> str:
     if path in fields:
         return path
     mapped = _PATH_TO_FIELD.get(path)
-    if mapped in fields:
-        return mapped  # type: ignore[return-value]
+    if mapped is not None and mapped in fields:
+        return mapped
     for key in FIELD_KINDS:  # a whole group missing: mark its first field
         if key.startswith(path + ".") and key in fields:
             return key

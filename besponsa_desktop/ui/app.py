@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -36,7 +37,7 @@ def seconds_since_launch() -> float:
 class FirstPaint(QObject):
     """Calls ``done`` once, when the first paint of the window's widgets has finished."""
 
-    def __init__(self, window: QObject, done: object) -> None:
+    def __init__(self, window: QObject, done: Callable[[], None]) -> None:
         super().__init__(window)
         self.window = window
         self.done = done
@@ -46,7 +47,7 @@ class FirstPaint(QObject):
         if not self.fired and event.type() == QEvent.Type.Paint:
             self.fired = True
             # the rest of this paint pass runs first; then the window is on screen
-            QTimer.singleShot(0, self.done)  # type: ignore[arg-type]
+            QTimer.singleShot(0, self.done)
         return False
 
 

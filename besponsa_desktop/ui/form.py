@@ -365,9 +365,9 @@ class PatientForm(QScrollArea):
             if key != field.field_id or id(field) in done:
                 continue
             done.add(id(field))
-            problem = by_field.get(key)
-            field.show_problem(problem.message if problem else None,
-                               problem.missing if problem else False)
+            found = by_field.get(key)
+            field.show_problem(found.message if found else None,
+                               found.missing if found else False)
 
     def focus_field(self, key: str) -> None:
         field = self.fields.get(key)

@@ -202,6 +202,9 @@ class MainWindow(QMainWindow):
             width = min(width, screen.width())
             height = min(height, screen.height())
         self.resize(width, height)
+        # the form takes what it needs up to 560 px; the plan gets the rest
+        form = min(560, int(width * 0.42))
+        self.splitter.setSizes([form, width - form])
 
     def closeEvent(self, event: QCloseEvent) -> None:
         settings = self.controller.settings

@@ -75,6 +75,7 @@ class PlanView(QScrollArea):
         banner_layout.setContentsMargins(12, 8, 12, 10)
         self.banner_title = QLabel()
         self.banner_title.setObjectName("bannerTitle")
+        self.banner_title.setWordWrap(True)  # a narrow (or high-DPI) window keeps every word
         self.banner_reasons = QLabel()
         self.banner_reasons.setObjectName("bannerReasons")
         self.banner_reasons.setWordWrap(True)
