@@ -85,6 +85,7 @@ def run(smoke: bool = False, load: str | None = None) -> int:
 
     controller = PlanController(Settings())
     window = MainWindow(controller, staged=True)
+    window.remember_geometry = not smoke
     if load:
         data, problem = read_request_file(load)
         if data is None:

@@ -206,7 +206,12 @@ class MainWindow(QMainWindow):
         form = min(560, int(width * 0.42))
         self.splitter.setSizes([form, width - form])
 
+    remember_geometry = True  # off for --smoke: a start-up check leaves no trace
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.remember_geometry:
+            super().closeEvent(event)
+            return
         settings = self.controller.settings
         settings.set_window_state("geometry", self.saveGeometry())
         settings.set_window_state("splitter", self.splitter.saveState())

@@ -21,6 +21,7 @@ def test_smoke_starts_the_real_window_prints_one_line_and_exits_0(tmp_path):
     assert len(lines) == 1
     assert lines[0].startswith("besponsa-desktop: window painted ")
     assert lines[0].endswith(" ms after launch")
+    assert not list(tmp_path.rglob("*.ini"))  # a start-up check writes no settings
 
 
 def test_window_arguments_are_told_apart_from_commands():
