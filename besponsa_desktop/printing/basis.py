@@ -1,0 +1,140 @@
+"""How the doses were reached (dosing basis) and when they fall (the infusion calendar)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from reportlab.lib import colors
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from besponsa_desktop.core.models import Plan
+from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
+from besponsa_desktop.printing.calendar_grid import MonthGrid, marks_for, month_title, months_spanned
+from besponsa_desktop.printing.styles import Kit
+from besponsa_desktop.printing.text import count, day, qty, span
+
+_GRID = TableStyle(
+    [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+)
+
+
+def bsa_text(plan: Plan) -> str:
+    text = f"{qty(plan.bsa_m2, 'm²')} — {plan.bsa_formula_text}"
+    if plan.bsa_m2_used != plan.bsa_m2_exact:
+        text += (
+            f". Calculated {qty(plan.bsa_m2_exact, 'm²')}; capped at {qty(plan.bsa_m2_used, 'm²')} "
+            "by the institution's setting"
+        )
+    return text
+
+
+def basis_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
+    st = kit.styles
+    label_w = 118
+    rows = [
+        ("Height", qty(plan.height_cm, "cm", 1)),
+        ("Weight", qty(plan.weight_kg, "kg", 1)),
+        ("Measured on", day(plan.measured_on)),
+        ("Body surface area", bsa_text(plan)),
+        ("Dose level", f"{plan.dose_level} — {plan.dose_level_reason}"),
+    ]
+    facts = Table(
+        [[kit.p(k, st.cell_bold), kit.p(v, st.cell)] for k, v in rows],
+        colWidths=[label_w, width - label_w],
+    )
+    facts.setStyle(_GRID)
+
+    head = ["Dose", "Date", "mg/m²", "Dose", "Volume to withdraw", "Vials to open"]
+    body = [[kit.p(h, st.cell_bold) for h in head]]
+    for dose in plan.doses:
+        body.append(
+            [
+                kit.p(f"Day {dose.day}", st.cell_bold),
+                kit.p(day(dose.date), st.cell),
+                kit.p(qty(dose.mg_per_m2, "mg/m²"), st.cell),
+                kit.p(qty(dose.dose_mg, "mg"), st.cell_bold),
+                kit.p(qty(dose.volume_ml, "mL"), st.cell),
+                kit.p(str(dose.vials), st.cell),
+            ]
+        )
+    body.append(
+        [
+            kit.p("Cycle total", st.cell_bold),
+            kit.p(count(len(plan.doses), "dose"), st.cell),
+            kit.p(qty(plan.total_mg_per_m2, "mg/m²"), st.cell_bold),
+            kit.p(qty(plan.total_mg, "mg"), st.cell_bold),
+            "",
+            "",
+        ]
+    )
+    fractions = (0.13, 0.22, 0.15, 0.15, 0.19, 0.16)
+    doses = Table(body, colWidths=[width * f for f in fractions], repeatRows=1)
+    doses.setStyle(_GRID)
+    doses.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 1.5, colors.black),
+                               ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black)]))
+    return [
+        kit.p("Dosing basis", st.h1),
+        facts,
+        Spacer(1, 5),
+        KeepTogether([doses]),
+        Spacer(1, 3),
+        kit.p(f"Rounding convention: {plan.rounding_convention}", st.small),
+    ]
+
+
+def calendar_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
+    st = kit.styles
+    marks = marks_for(plan)
+    out: list[Flowable] = [CondPageBreak(260), kit.p(f"Infusion calendar — cycle {plan.cycle.number}", st.h1)]
+    months = months_spanned(plan)
+    row_height = 40 if len(months) == 1 else 34
+    for year, month in months:
+        out.append(
+            KeepTogether(
+                [
+                    kit.p(month_title(year, month), st.calendar_title),
+                    MonthGrid(year, month, marks, row_height=row_height),
+                ]
+            )
+        )
+    out.append(Spacer(1, 4))
+    out.append(kit.m(
+        "<b>Key:</b> thick border = dose day; dashed border = the ±2-day window in which Day "
+        "8 or Day 15 may be given instead; diagonal lines = dose-free interval; double "
+        "border = the next cycle's Day 1; shaded = a date of the neighbouring month.",
+        st.small,
+    ))
+    lines = []
+    for dose in plan.doses:
+        text = f"<b>Day {dose.day}: {day(dose.date)} — {qty(dose.dose_mg, 'mg')}</b>"
+        if dose.window_start != dose.window_end:
+            text += (
+                f"; may be given {span(dose.window_start, dose.window_end)}, at least "
+                f"{MIN_DAYS_BETWEEN_DOSES} days after the previous dose"
+            )
+        else:
+            text += "; Day 1 has no window (a later Day 1 moves the whole cycle)"
+        lines.append(text)
+    free = plan.cycle.dose_free_from
+    if free is not None:
+        lines.append(
+            f"<b>Dose-free interval:</b> {span(free, plan.cycle.next_cycle_due - timedelta(days=1))}"
+        )
+    else:
+        lines.append(
+            f"<b>Dose-free interval:</b> none in a {plan.cycle.length_days}-day cycle 1"
+        )
+    lines.append(
+        f"<b>Next cycle (cycle {plan.cycle.number + 1}) due:</b> {day(plan.cycle.next_cycle_due)}, "
+        "if the plan for it allows"
+    )
+    out.append(Spacer(1, 4))
+    out += [kit.m(line, st.body) for line in lines]
+    return out
