@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reportlab.lib import colors
-from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from besponsa_desktop.core.models import Plan
 from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
@@ -89,28 +89,9 @@ def basis_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
     ]
 
 
-def calendar_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
-    st = kit.styles
-    marks = marks_for(plan)
-    out: list[Flowable] = [CondPageBreak(260), kit.p(f"Infusion calendar — cycle {plan.cycle.number}", st.h1)]
-    months = months_spanned(plan)
-    row_height = 40 if len(months) == 1 else 34
-    for year, month in months:
-        out.append(
-            KeepTogether(
-                [
-                    kit.p(month_title(year, month), st.calendar_title),
-                    MonthGrid(year, month, marks, row_height=row_height),
-                ]
-            )
-        )
-    out.append(Spacer(1, 4))
-    out.append(kit.m(
-        "<b>Key:</b> thick border = dose day; dashed border = the ±2-day window in which Day "
-        "8 or Day 15 may be given instead; diagonal lines = dose-free interval; double "
-        "border = the next cycle's Day 1; shaded = a date of the neighbouring month.",
-        st.small,
-    ))
+def calendar_lines(plan: Plan) -> list[str]:
+    """The calendar in words (markup): each dose with its date and window, the dose-free
+    interval, the next cycle."""
     lines = []
     for dose in plan.doses:
         text = f"<b>Day {dose.day}: {day(dose.date)} — {qty(dose.dose_mg, 'mg')}</b>"
@@ -124,17 +105,45 @@ def calendar_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
         lines.append(text)
     free = plan.cycle.dose_free_from
     if free is not None:
-        lines.append(
-            f"<b>Dose-free interval:</b> {span(free, plan.cycle.next_cycle_due - timedelta(days=1))}"
-        )
+        last = plan.cycle.next_cycle_due - timedelta(days=1)
+        lines.append(f"<b>Dose-free interval:</b> {span(free, last)}")
     else:
-        lines.append(
-            f"<b>Dose-free interval:</b> none in a {plan.cycle.length_days}-day cycle 1"
-        )
+        lines.append(f"<b>Dose-free interval:</b> none in a {plan.cycle.length_days}-day cycle 1")
     lines.append(
-        f"<b>Next cycle (cycle {plan.cycle.number + 1}) due:</b> {day(plan.cycle.next_cycle_due)}, "
-        "if the plan for it allows"
+        f"<b>Next cycle (cycle {plan.cycle.number + 1}) Day 1 due:</b> "
+        f"{day(plan.cycle.next_cycle_due)}, if the plan for it allows"
     )
-    out.append(Spacer(1, 4))
-    out += [kit.m(line, st.body) for line in lines]
-    return out
+    return lines
+
+
+KEY = (
+    "<b>Key:</b> thick border = dose day with its dose; dashed border = the ±2-day window "
+    "in which the Day 8 or Day 15 dose may be given instead; diagonal lines = dose-free "
+    "interval; double border = the next cycle's Day 1; D1, D2 ... = day of this cycle; "
+    "shaded = a date shown in the neighbouring month; grey numbers = not a day of this cycle."
+)
+
+
+def calendar_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
+    st = kit.styles
+    marks = marks_for(plan)
+    months = months_spanned(plan)
+    row_height = 38 if len(months) == 1 else 36
+    grids = [
+        KeepTogether(
+            [kit.p(month_title(year, month), st.calendar_title),
+             MonthGrid(year, month, marks, row_height=row_height)]
+        )
+        for year, month in months
+    ]
+    intro: list[Flowable] = [
+        kit.p(f"Infusion calendar — cycle {plan.cycle.number}", st.h1),
+        *[kit.m(line, st.body) for line in calendar_lines(plan)],
+        Spacer(1, 2),
+    ]
+    return [
+        KeepTogether([*intro, grids[0]]),
+        *grids[1:],
+        Spacer(1, 3),
+        kit.m(KEY, st.small),
+    ]

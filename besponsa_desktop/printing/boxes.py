@@ -31,7 +31,7 @@ class TickBox(Flowable):
 class TimeField(Flowable):
     """A box for a clock time written by hand: '[    :    ]', 20 × 7 mm."""
 
-    def __init__(self, width: float = 20 * mm, height: float = 7 * mm) -> None:
+    def __init__(self, width: float = 20 * mm, height: float = 6.5 * mm) -> None:
         super().__init__()
         self.width, self.height = width, height
 

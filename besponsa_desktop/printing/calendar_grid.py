@@ -54,7 +54,9 @@ def marks_for(plan: Plan) -> dict[date, Mark]:
         on = dose.window_start
         while on <= dose.window_end:
             if on != dose.date and on in marks:
-                marks[on] = Mark(Kind.WINDOW, (f"Day {dose.day}", "window"), marks[on].cycle_day)
+                marks[on] = Mark(
+                    Kind.WINDOW, ("window for", f"Day {dose.day} dose"), marks[on].cycle_day
+                )
             on += timedelta(days=1)
     for dose in plan.doses:
         marks[dose.date] = Mark(
@@ -82,14 +84,19 @@ _WEEKDAY_HEADS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class MonthGrid(Flowable):
-    """One month, Monday to Sunday, rows of weeks."""
+    """One month, Monday to Sunday, a row for each week that holds a day of the cycle."""
 
     HEAD = 13.0
 
     def __init__(self, year: int, month: int, marks: dict[date, Mark], row_height: float = 40):
         super().__init__()
         self.year, self.month, self.marks = year, month, marks
-        self.weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+        # only the weeks this cycle touches: fewer rows, less to misread
+        self.weeks = [
+            week
+            for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+            if any(on in marks and on.month == month for on in week)
+        ]
         self.row_height = row_height
         self.width = 0.0
         self.height = self.HEAD + row_height * len(self.weeks)
@@ -154,14 +161,15 @@ class MonthGrid(Flowable):
         canv.drawString(x + 5, y + h - 11, str(on.day))
         if mark.cycle_day is not None:
             canv.setFont(fonts.BODY, 6.5)
-            canv.drawRightString(x + w - 5, y + h - 10, f"Day {mark.cycle_day}")
+            # "D6": the day of the cycle, kept small so it is not read as a dose label
+            canv.drawRightString(x + w - 5, y + h - 10, f"D{mark.cycle_day}")
         if mark.lines:
             bold = mark.kind in (Kind.DOSE, Kind.NEXT)
             size = 8 if bold else 7
-            lines = mark.lines
-            base = y + h / 2 - 6
-            for i, line in enumerate(lines):
-                ly = base - i * (size + 1.5)
+            # lines start below the date row and stay inside the inner border
+            first = y + h - 13 - size
+            for i, line in enumerate(mark.lines):
+                ly = first - i * (size + 1.5)
                 canv.setFont(fonts.BOLD if bold else fonts.BODY, size)
                 if mark.kind is Kind.FREE:
                     tw = canv.stringWidth(line, fonts.BODY, size)

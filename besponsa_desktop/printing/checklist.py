@@ -35,7 +35,7 @@ SIGNATURE_ROLES = (
     ("Prepared by", ""),
     (
         "Independent double check (second person)",
-        "drug, dose and its calculation, volume, route, rate, expiry, cycle and day",
+        "drug, dose, calculation, volume, route, rate, expiry, cycle, day",
     ),
     ("Administered by", ""),
 )
@@ -62,12 +62,28 @@ def _times(kit: Kit, fields: list[tuple[str, str]], width: float) -> Table:
     """A row of labelled time boxes: [label | __:__ | note] ..."""
     cells: list[object] = []
     widths: list[float] = []
-    each = width / len(fields)
-    for label, note in fields:
+    field = 22 * mm
+    # label columns share the width by label length, so none needs to wrap
+    weights = [max(len(label), len(note) * 0.8) for label, note in fields]
+    free = width - field * len(fields)
+    for (label, note), weight in zip(fields, weights, strict=True):
         text = f"<b>{label}</b>" + (f"<br/><font size='7.5'>{note}</font>" if note else "")
         cells += [kit.m(text, kit.styles.cell), TimeField()]
-        widths += [each - 24 * mm, 24 * mm]
+        widths += [free * weight / sum(weights), field]
     table = Table([cells], colWidths=widths)
+    table.setStyle(TableStyle(_PLAIN))
+    table.hAlign = "LEFT"
+    return table
+
+
+def _observed(kit: Kit, observe_text: str, width: float) -> Table:
+    """[box] observed for at least 1 hour ... | Observation ended at | __:__ on one line."""
+    text = kit.m(f"Patient observed for <b>at least {observe_text}</b> after the end of the "
+                 "infusion.", kit.styles.step)
+    label = kit.m("<b>Observation ended at</b>", kit.styles.cell)
+    widths = [BOX_COL, 0, 44 * mm, 24 * mm]
+    widths[1] = width - sum(widths)
+    table = Table([[TickBox(), text, label, TimeField()]], colWidths=widths)
     table.setStyle(TableStyle(_PLAIN))
     return table
 
@@ -78,60 +94,56 @@ def _heading(kit: Kit, text: str) -> Flowable:
 
 def dose_title(plan: Plan, dose: Dose, kit: Kit, width: float) -> Table:
     st = kit.styles
-    lines = [
-        kit.m(f"Day {dose.day} — {day(dose.date)}", st.h1),
-        kit.m(
-            f"<b>{DRUG} {qty(dose.dose_mg, 'mg')}</b> by intravenous infusion "
-            f"({qty(dose.mg_per_m2, 'mg/m²')} for BSA {qty(plan.bsa_m2, 'm²')}) · "
-            f"cycle {plan.cycle.number}, dose level {plan.dose_level}",
-            st.banner_text,
-        ),
+    rows = [
+        [kit.m(f"Day {dose.day} — {day(dose.date)}", st.h1),
+         kit.m(f"{DRUG} {qty(dose.dose_mg, 'mg')}", st.h1)],
     ]
+    detail = (
+        f"{qty(dose.mg_per_m2, 'mg/m²')} for BSA {qty(plan.bsa_m2, 'm²')} · by intravenous "
+        f"infusion · cycle {plan.cycle.number}, dose level {plan.dose_level}"
+    )
     if dose.window_start != dose.window_end:
-        lines.append(
-            kit.m(
-                f"May be given {span(dose.window_start, dose.window_end)}, at least "
-                f"{MIN_DAYS_BETWEEN_DOSES} days after the previous dose. "
-                "Date given: ____________",
-                st.body,
-            )
+        detail += (
+            f"<br/>May be given {span(dose.window_start, dose.window_end)}, at least "
+            f"{MIN_DAYS_BETWEEN_DOSES} days after the previous dose."
         )
-    table = Table([[line] for line in lines], colWidths=[width])
+    rows.append([kit.m(detail, st.body), ""])
+    table = Table(rows, colWidths=[width * 0.45, width * 0.55])
     table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 2.5, colors.black),
+                               ("SPAN", (0, 1), (1, 1)),
                                ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                               ("BOTTOMPADDING", (0, -1), (-1, -1), 6)]))
+                               ("TOPPADDING", (0, 0), (-1, -1), 1),
+                               ("BOTTOMPADDING", (0, -1), (-1, -1), 5)]))
     return table
 
 
 def preparation_section(dose: Dose, kit: Kit, width: float) -> list[Flowable]:
     conc = preparation.CONCENTRATION_MG_PER_ML
-    steps = [
-        f"<b>Open {count(dose.vials, 'vial')}</b> of {DRUG} (each vial delivers "
-        f"{qty(preparation.DELIVERABLE_MG_PER_VIAL, 'mg')} = "
-        f"{qty(preparation.DELIVERABLE_ML_PER_VIAL, 'mL')}; vials are counted by "
-        f"{qty(preparation.DELIVERABLE_MG_PER_VIAL, 'mg')}).",
-        f"<b>Reconstitute each vial with {qty(dose.reconstitution_water_ml_per_vial, 'mL')} "
-        f"Sterile Water for Injection</b> to {qty(conc, 'mg/mL')}. "
-        "<b>Swirl gently; do not shake.</b>",
-        f"<b>Withdraw {qty(dose.volume_ml, 'mL')}</b> ({qty(dose.dose_mg, 'mg')}). "
-        "Discard what is left in the vials.",
-        f"<b>Add to 0.9% sodium chloride to a total of {qty(dose.diluent_total_ml, 'mL')}</b> "
-        f"(that is {qty(dose.sodium_chloride_ml, 'mL')} of 0.9% sodium chloride + "
-        f"{qty(dose.volume_ml, 'mL')}; {qty(dose.final_concentration_mg_per_ml, 'mg/mL', 4)}). "
-        "<b>Protect from light.</b>",
-    ]
     sign = "+" if dose.deviation_pct > 0 else ""
     note = (
         f"{qty(dose.volume_ml, 'mL')} delivers {qty(dose.delivered_mg, 'mg', 3)}, "
         f"{sign}{fmt(dose.deviation_pct)}% from the calculated "
         f"{qty(dose.dose_mg_exact, 'mg', 3)}."
     )
+    steps = [
+        f"<b>Open {count(dose.vials, 'vial')}</b> of {DRUG} (counted by "
+        f"{qty(preparation.DELIVERABLE_MG_PER_VIAL, 'mg')} = "
+        f"{qty(preparation.DELIVERABLE_ML_PER_VIAL, 'mL')} deliverable per vial).",
+        f"<b>Reconstitute each vial with {qty(dose.reconstitution_water_ml_per_vial, 'mL')} "
+        f"Sterile Water for Injection</b> to {qty(conc, 'mg/mL')}. "
+        "<b>Swirl gently; do not shake.</b>",
+        f"<b>Withdraw {qty(dose.volume_ml, 'mL')}</b> ({qty(dose.dose_mg, 'mg')}). "
+        f"Discard the rest. <font size='7.5'>{note}</font>",
+        f"<b>Add to 0.9% sodium chloride to a total of {qty(dose.diluent_total_ml, 'mL')}</b> "
+        f"(that is {qty(dose.sodium_chloride_ml, 'mL')} of 0.9% sodium chloride + "
+        f"{qty(dose.volume_ml, 'mL')}; {qty(dose.final_concentration_mg_per_ml, 'mg/mL', 4)}). "
+        "<b>Protect from light.</b>",
+    ]
     to_dilution = preparation.RECONSTITUTED_TO_DILUTED_MAX_H
     to_end = preparation.RECONSTITUTED_TO_END_OF_INFUSION_MAX_H
     return [
         _heading(kit, "A. Preparation"),
         _ticks(kit, steps, width),
-        kit.p(note, kit.styles.small),
         Spacer(1, 3),
         _times(
             kit,
@@ -150,8 +162,8 @@ def _count_criteria(plan: Plan, dose: Dose) -> str:
     anc, plt = fmt(counts.ANC_RECOVERED), fmt(counts.PLATELETS_RECOVERED)
     if dose.day != 1:
         return (
-            f"Days 8 and 15 are not held for low ANC or platelets; report low counts to the "
-            "prescriber (risk of infection and bleeding)."
+            "Days 8 and 15 are not held for low ANC or platelets; report low counts to the "
+            "prescriber."
         )
     if plan.cycle.number == 1:
         blasts = fmt_thousands(eligibility.MAX_BLASTS_BEFORE_C1D1_PER_MM3)
@@ -187,8 +199,8 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
         f"<b>Liver tests reviewed</b>: total bilirubin at most {bili} × ULN; AST and ALT at "
         f"most {trans} × ULN.",
         f"<b>Blood count reviewed</b>: {kit.esc(_count_criteria(plan, dose))}",
-        f"No drug-related non-hematologic toxicity of Grade {grade} or more (or back to "
-        "Grade 1 or the pre-treatment grade).",
+        f"<b>Toxicity</b>: any drug-related non-hematologic toxicity is below Grade {grade} "
+        "or back to the pre-treatment grade.",
     ]
     out: list[Flowable] = [
         CondPageBreak(150),
@@ -202,15 +214,14 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
         rows.append([TickBox(), kit.p(name, st.cell_bold), "", "", TimeField(), ""])
     widths = [13 * mm, 30 * mm, 0, 25 * mm, 26 * mm, 18 * mm]
     widths[2] = width - sum(widths)
-    premed = Table(rows, colWidths=widths, rowHeights=[None] + [10 * mm] * len(PREMEDICATIONS))
+    premed = Table(rows, colWidths=widths, rowHeights=[None] + [7.5 * mm] * len(PREMEDICATIONS))
     premed.setStyle(TableStyle([*_PLAIN, ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                                 ("LEFTPADDING", (0, 0), (-1, -1), 4),
                                 ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black)]))
     premed.hAlign = "LEFT"
     out += [
         KeepTogether([
-            _heading(kit, "Premedication before every dose: corticosteroid, antipyretic and "
-                          "antihistamine"),
+            _heading(kit, "Premedication before every dose (drug and dose as prescribed)"),
             premed,
         ]),
     ]
@@ -237,20 +248,18 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
     reaction = Table(
         [[kit.m("<b>Infusion reaction?</b>", st.step), TickBox(), kit.p("No", st.step),
           TickBox(), kit.p("Yes → action taken:", st.step), WriteLine()]],
-        colWidths=[34 * mm, BOX_COL, 12 * mm, BOX_COL, 36 * mm, 0],
+        colWidths=[36 * mm, BOX_COL, 12 * mm, BOX_COL, 44 * mm, 0],
     )
     reaction._argW[-1] = width - sum(reaction._argW[:-1])
     reaction.setStyle(TableStyle(_PLAIN))
     out += [
         KeepTogether([
             _heading(kit, "D. Afterwards"),
-            _ticks(kit, [f"Patient observed for <b>at least {observe_text}</b> after the end "
-                         "of the infusion."], width),
-            _times(kit, [("Observation ended at", "")], width * 0.45),
+            _observed(kit, observe_text, width),
             Spacer(1, 2),
             reaction,
-            kit.p("On a reaction: stop the infusion, treat, and tell the prescriber; a severe or "
-                  "life-threatening reaction means treatment is stopped permanently.", st.small),
+            kit.p("On a reaction: stop the infusion, treat, tell the prescriber (severe or "
+                  "life-threatening: treatment is stopped permanently).", st.small),
         ])
     ]
     sig_rows: list[list[object]] = [
@@ -258,11 +267,11 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
     ]
     for role, what in SIGNATURE_ROLES:
         text = f"<b>{role}</b>" + (f"<br/><font size='7'>{what}</font>" if what else "")
-        sig_rows.append([kit.m(text, st.cell), "", "", ""])
-    sig_widths = [62 * mm, 0, 40 * mm, 34 * mm]
+        # the spacer keeps every row tall enough to sign in, whatever the text
+        sig_rows.append([kit.m(text, st.cell), Spacer(1, 5.5 * mm), "", ""])
+    sig_widths = [84 * mm, 0, 36 * mm, 30 * mm]
     sig_widths[1] = width - sum(sig_widths)
-    signatures = Table(sig_rows, colWidths=sig_widths,
-                       rowHeights=[None] + [11 * mm] * len(SIGNATURE_ROLES))
+    signatures = Table(sig_rows, colWidths=sig_widths)
     signatures.setStyle(TableStyle([*_PLAIN, ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                                     ("LEFTPADDING", (0, 0), (-1, -1), 4),
                                     ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black)]))

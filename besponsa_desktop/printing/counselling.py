@@ -4,7 +4,7 @@ report. The end dates are the core's (plan.counselling); nothing is recalculated
 from __future__ import annotations
 
 from reportlab.lib import colors
-from reportlab.platypus import CondPageBreak, Flowable, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
 
 from besponsa_desktop.core.models import Plan, Sex
 from besponsa_desktop.printing.boxes import TickBox
@@ -55,7 +55,7 @@ def counselling_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
                                ("TOPPADDING", (0, 0), (-1, -1), 3),
                                ("LINEBELOW", (0, 0), (-1, -2), 0.4, colors.black)]))
     out: list[Flowable] = [
-        CondPageBreak(160),
+        PageBreak(),  # its own page: the dose pages can go to the ward one by one
         kit.p("Counselling — tell the patient", st.h1),
         table,
     ]

@@ -29,8 +29,8 @@ from besponsa_desktop.printing.styles import Kit, make_styles
 from besponsa_desktop.printing.text import has_cjk
 
 PAGE_SIZES = {"A4": A4, "Letter": LETTER}
-MARGIN = 13 * mm
-HEADER_GAP = 4 * mm
+MARGIN = 11 * mm
+HEADER_GAP = 3 * mm
 
 
 def _needs_cjk(plan: Plan, options: PrintOptions) -> bool:

@@ -43,7 +43,7 @@ def header_table(plan: Plan, options: PrintOptions, printed_at: datetime, kit: K
     st = kit.styles
     e = kit.esc
     title = f"<b>{e(options.hospital_name)}</b> · " if options.hospital_name else ""
-    title += f"<b>{DRUG_TITLE}</b> · nurses' preparation and administration sheet"
+    title += f"<b>{DRUG_TITLE}</b> · nurses' sheet"
     patient = plan.patient
     who = (
         f"{e(patient.name)} &nbsp; <font size='9'>MRN</font> {e(patient.mrn)} &nbsp; "
