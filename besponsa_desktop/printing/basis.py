@@ -51,7 +51,7 @@ def basis_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
     )
     facts.setStyle(_GRID)
 
-    head = ["Dose", "Date", "mg/m²", "Dose", "Volume to withdraw", "Vials to open"]
+    head = ["Day", "Date", "mg/m²", "Dose", "Volume to withdraw", "Vials to open"]
     body = [[kit.p(h, st.cell_bold) for h in head]]
     for dose in plan.doses:
         body.append(
@@ -130,10 +130,8 @@ def calendar_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
     months = months_spanned(plan)
     row_height = 38 if len(months) == 1 else 36
     grids = [
-        KeepTogether(
-            [kit.p(month_title(year, month), st.calendar_title),
-             MonthGrid(year, month, marks, row_height=row_height)]
-        )
+        [kit.p(month_title(year, month), st.calendar_title),
+         MonthGrid(year, month, marks, row_height=row_height)]
         for year, month in months
     ]
     intro: list[Flowable] = [
@@ -142,8 +140,8 @@ def calendar_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
         Spacer(1, 2),
     ]
     return [
-        KeepTogether([*intro, grids[0]]),
-        *grids[1:],
+        KeepTogether([*intro, *grids[0]]),
+        *[KeepTogether(grid) for grid in grids[1:]],
         Spacer(1, 3),
         kit.m(KEY, st.small),
     ]
