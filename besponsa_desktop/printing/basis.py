@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
 
 from besponsa_desktop.core.models import Plan
 from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
-from besponsa_desktop.printing.calendar_grid import MonthGrid, marks_for, month_title, months_spanned
-from besponsa_desktop.printing.styles import Kit
+from besponsa_desktop.printing.calendar_grid import (
+    MonthGrid,
+    marks_for,
+    month_title,
+    months_spanned,
+)
+from besponsa_desktop.printing.styles import Kit, make_table
 from besponsa_desktop.printing.text import count, day, qty, span
 
 _GRID = TableStyle(
@@ -45,7 +50,7 @@ def basis_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
         ("Body surface area", bsa_text(plan)),
         ("Dose level", f"{plan.dose_level} — {plan.dose_level_reason}"),
     ]
-    facts = Table(
+    facts = make_table(
         [[kit.p(k, st.cell_bold), kit.p(v, st.cell)] for k, v in rows],
         colWidths=[label_w, width - label_w],
     )
@@ -75,10 +80,16 @@ def basis_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
         ]
     )
     fractions = (0.13, 0.22, 0.15, 0.15, 0.19, 0.16)
-    doses = Table(body, colWidths=[width * f for f in fractions], repeatRows=1)
+    doses = make_table(body, colWidths=[width * f for f in fractions], repeatRows=1)
     doses.setStyle(_GRID)
-    doses.setStyle(TableStyle([("LINEABOVE", (0, -1), (-1, -1), 1.5, colors.black),
-                               ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black)]))
+    doses.setStyle(
+        TableStyle(
+            [
+                ("LINEABOVE", (0, -1), (-1, -1), 1.5, colors.black),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black),
+            ]
+        )
+    )
     return [
         kit.p("Dosing basis", st.h1),
         facts,
@@ -130,8 +141,10 @@ def calendar_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
     months = months_spanned(plan)
     row_height = 38 if len(months) == 1 else 36
     grids = [
-        [kit.p(month_title(year, month), st.calendar_title),
-         MonthGrid(year, month, marks, row_height=row_height)]
+        [
+            kit.p(month_title(year, month), st.calendar_title),
+            MonthGrid(year, month, marks, row_height=row_height),
+        ]
         for year, month in months
     ]
     intro: list[Flowable] = [

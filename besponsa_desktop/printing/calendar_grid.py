@@ -152,8 +152,9 @@ class MonthGrid(Flowable):
         elif mark.kind is Kind.NEXT:
             canv.setLineWidth(1)
             canv.rect(x + inset, y + inset, w - 2 * inset, h - 2 * inset, stroke=1, fill=0)
-            canv.rect(x + inset + 2, y + inset + 2, w - 2 * inset - 4, h - 2 * inset - 4,
-                      stroke=1, fill=0)
+            canv.rect(
+                x + inset + 2, y + inset + 2, w - 2 * inset - 4, h - 2 * inset - 4, stroke=1, fill=0
+            )
         # date of the month, top left; day of the cycle, top right
         grey = mark.kind is Kind.OUTSIDE
         canv.setFillColor(colors.Color(0.45, 0.45, 0.45) if grey else colors.black)

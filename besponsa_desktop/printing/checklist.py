@@ -23,7 +23,7 @@ from besponsa_desktop.core.models import Dose, Plan
 from besponsa_desktop.core.numbers import fmt, fmt_thousands
 from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
 from besponsa_desktop.printing.boxes import TickBox, TimeField, WriteLine
-from besponsa_desktop.printing.styles import Kit
+from besponsa_desktop.printing.styles import Kit, make_table
 from besponsa_desktop.printing.text import count, day, qty, span
 
 DRUG = "inotuzumab ozogamicin"
@@ -51,10 +51,15 @@ _PLAIN = [
 
 def _ticks(kit: Kit, items: list[str], width: float) -> Table:
     """Rows of [tick box | markup text]."""
-    table = Table([[TickBox(), kit.m(text, kit.styles.step)] for text in items],
-                  colWidths=[BOX_COL, width - BOX_COL])
-    table.setStyle(TableStyle([*_PLAIN, ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("TOPPADDING", (0, 0), (-1, -1), 3)]))
+    table = make_table(
+        [[TickBox(), kit.m(text, kit.styles.step)] for text in items],
+        colWidths=[BOX_COL, width - BOX_COL],
+    )
+    table.setStyle(
+        TableStyle(
+            [*_PLAIN, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3)]
+        )
+    )
     return table
 
 
@@ -70,7 +75,7 @@ def _times(kit: Kit, fields: list[tuple[str, str]], width: float) -> Table:
         text = f"<b>{label}</b>" + (f"<br/><font size='7.5'>{note}</font>" if note else "")
         cells += [kit.m(text, kit.styles.cell), TimeField()]
         widths += [free * weight / sum(weights), field]
-    table = Table([cells], colWidths=widths)
+    table = make_table([cells], colWidths=widths)
     table.setStyle(TableStyle(_PLAIN))
     table.hAlign = "LEFT"
     return table
@@ -78,12 +83,14 @@ def _times(kit: Kit, fields: list[tuple[str, str]], width: float) -> Table:
 
 def _observed(kit: Kit, observe_text: str, width: float) -> Table:
     """[box] observed for at least 1 hour ... | Observation ended at | __:__ on one line."""
-    text = kit.m(f"Patient observed for <b>at least {observe_text}</b> after the end of the "
-                 "infusion.", kit.styles.step)
+    text = kit.m(
+        f"Patient observed for <b>at least {observe_text}</b> after the end of the infusion.",
+        kit.styles.step,
+    )
     label = kit.m("<b>Observation ended at</b>", kit.styles.cell)
     widths = [BOX_COL, 0, 44 * mm, 24 * mm]
     widths[1] = width - sum(widths)
-    table = Table([[TickBox(), text, label, TimeField()]], colWidths=widths)
+    table = make_table([[TickBox(), text, label, TimeField()]], colWidths=widths)
     table.setStyle(TableStyle(_PLAIN))
     return table
 
@@ -95,8 +102,10 @@ def _heading(kit: Kit, text: str) -> Flowable:
 def dose_title(plan: Plan, dose: Dose, kit: Kit, width: float) -> Table:
     st = kit.styles
     rows = [
-        [kit.m(f"Day {dose.day} — {day(dose.date)}", st.h1),
-         kit.m(f"{DRUG} {qty(dose.dose_mg, 'mg')}", st.h1)],
+        [
+            kit.m(f"Day {dose.day} — {day(dose.date)}", st.h1),
+            kit.m(f"{DRUG} {qty(dose.dose_mg, 'mg')}", st.h1),
+        ],
     ]
     detail = (
         f"{qty(dose.mg_per_m2, 'mg/m²')} for BSA {qty(plan.bsa_m2, 'm²')} · by intravenous "
@@ -108,12 +117,18 @@ def dose_title(plan: Plan, dose: Dose, kit: Kit, width: float) -> Table:
             f"{MIN_DAYS_BETWEEN_DOSES} days after the previous dose."
         )
     rows.append([kit.m(detail, st.body), ""])
-    table = Table(rows, colWidths=[width * 0.45, width * 0.55])
-    table.setStyle(TableStyle([("BOX", (0, 0), (-1, -1), 2.5, colors.black),
-                               ("SPAN", (0, 1), (1, 1)),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 8),
-                               ("TOPPADDING", (0, 0), (-1, -1), 1),
-                               ("BOTTOMPADDING", (0, -1), (-1, -1), 5)]))
+    table = make_table(rows, colWidths=[width * 0.45, width * 0.55])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 2.5, colors.black),
+                ("SPAN", (0, 1), (1, 1)),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+            ]
+        )
+    )
     return table
 
 
@@ -204,7 +219,9 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
     ]
     out: list[Flowable] = [
         CondPageBreak(150),
-        _heading(kit, "B. Before the dose — if any is not met, do not give: contact the prescriber"),
+        _heading(
+            kit, "B. Before the dose — if any is not met, do not give: contact the prescriber"
+        ),
         _ticks(kit, before, width),
     ]
     # premedication: the drug and dose are the prescriber's, written in by hand
@@ -214,53 +231,79 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
         rows.append([TickBox(), kit.p(name, st.cell_bold), "", "", TimeField(), ""])
     widths = [13 * mm, 30 * mm, 0, 25 * mm, 26 * mm, 18 * mm]
     widths[2] = width - sum(widths)
-    premed = Table(rows, colWidths=widths, rowHeights=[None] + [7.5 * mm] * len(PREMEDICATIONS))
-    premed.setStyle(TableStyle([*_PLAIN, ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                                ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                                ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black)]))
+    premed = make_table(
+        rows, colWidths=widths, rowHeights=[None] + [7.5 * mm] * len(PREMEDICATIONS)
+    )
+    premed.setStyle(
+        TableStyle(
+            [
+                *_PLAIN,
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black),
+            ]
+        )
+    )
     premed.hAlign = "LEFT"
     out += [
-        KeepTogether([
-            _heading(kit, "Premedication before every dose (drug and dose as prescribed)"),
-            premed,
-        ]),
+        KeepTogether(
+            [
+                _heading(kit, "Premedication before every dose (drug and dose as prescribed)"),
+                premed,
+            ]
+        ),
     ]
     minutes = dose.infusion_minutes
     duration = f"{minutes // 60} hour" if minutes == 60 else f"{minutes} minutes"
     out += [
-        KeepTogether([
-            _heading(kit, "C. The infusion"),
-            _ticks(
-                kit,
-                [
-                    "<b>Intravenous infusion only</b> — never an intravenous push or bolus.",
-                    f"<b>{qty(dose.rate_ml_per_h, 'mL/h')} over {duration}</b> "
-                    f"({qty(dose.diluent_total_ml, 'mL')}), at room temperature; bag protected "
-                    "from light.",
-                ],
-                width,
-            ),
-            _times(kit, [("Infusion started at", ""), ("Infusion ended at", "")], width * 0.7),
-        ])
+        KeepTogether(
+            [
+                _heading(kit, "C. The infusion"),
+                _ticks(
+                    kit,
+                    [
+                        "<b>Intravenous infusion only</b> — never an intravenous push or bolus.",
+                        f"<b>{qty(dose.rate_ml_per_h, 'mL/h')} over {duration}</b> "
+                        f"({qty(dose.diluent_total_ml, 'mL')}), at room temperature; bag protected "
+                        "from light.",
+                    ],
+                    width,
+                ),
+                _times(kit, [("Infusion started at", ""), ("Infusion ended at", "")], width * 0.7),
+            ]
+        )
     ]
     observe = preparation.OBSERVE_AFTER_MINUTES
     observe_text = f"{observe // 60} hour" if observe == 60 else f"{observe} minutes"
-    reaction = Table(
-        [[kit.m("<b>Infusion reaction?</b>", st.step), TickBox(), kit.p("No", st.step),
-          TickBox(), kit.p("Yes → action taken:", st.step), WriteLine()]],
+    reaction = make_table(
+        [
+            [
+                kit.m("<b>Infusion reaction?</b>", st.step),
+                TickBox(),
+                kit.p("No", st.step),
+                TickBox(),
+                kit.p("Yes → action taken:", st.step),
+                WriteLine(),
+            ]
+        ],
         colWidths=[36 * mm, BOX_COL, 12 * mm, BOX_COL, 44 * mm, 0],
     )
     reaction._argW[-1] = width - sum(reaction._argW[:-1])
     reaction.setStyle(TableStyle(_PLAIN))
     out += [
-        KeepTogether([
-            _heading(kit, "D. Afterwards"),
-            _observed(kit, observe_text, width),
-            Spacer(1, 2),
-            reaction,
-            kit.p("On a reaction: stop the infusion, treat, tell the prescriber (severe or "
-                  "life-threatening: treatment is stopped permanently).", st.small),
-        ])
+        KeepTogether(
+            [
+                _heading(kit, "D. Afterwards"),
+                _observed(kit, observe_text, width),
+                Spacer(1, 2),
+                reaction,
+                kit.p(
+                    "On a reaction: stop the infusion, treat, tell the prescriber (severe or "
+                    "life-threatening: treatment is stopped permanently).",
+                    st.small,
+                ),
+            ]
+        )
     ]
     sig_rows: list[list[object]] = [
         [kit.p(h, st.cell_bold) for h in ("Step", "Name", "Signature", "Date and time")]
@@ -271,10 +314,17 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
         sig_rows.append([kit.m(text, st.cell), Spacer(1, 5.5 * mm), "", ""])
     sig_widths = [84 * mm, 0, 36 * mm, 30 * mm]
     sig_widths[1] = width - sum(sig_widths)
-    signatures = Table(sig_rows, colWidths=sig_widths)
-    signatures.setStyle(TableStyle([*_PLAIN, ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-                                    ("LEFTPADDING", (0, 0), (-1, -1), 4),
-                                    ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black)]))
+    signatures = make_table(sig_rows, colWidths=sig_widths)
+    signatures.setStyle(
+        TableStyle(
+            [
+                *_PLAIN,
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black),
+            ]
+        )
+    )
     out += [KeepTogether([_heading(kit, "E. Signatures"), signatures])]
     return out
 

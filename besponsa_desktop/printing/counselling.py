@@ -4,13 +4,13 @@ report. The end dates are the core's (plan.counselling); nothing is recalculated
 from __future__ import annotations
 
 from reportlab.lib import colors
-from reportlab.platypus import Flowable, PageBreak, Table, TableStyle
+from reportlab.platypus import Flowable, PageBreak, TableStyle
 
 from besponsa_desktop.core.models import Plan, Sex
 from besponsa_desktop.printing.boxes import TickBox
 from besponsa_desktop.printing.checklist import BOX_COL
 from besponsa_desktop.printing.decision import findings_list
-from besponsa_desktop.printing.styles import Kit
+from besponsa_desktop.printing.styles import Kit, make_table
 from besponsa_desktop.printing.text import day
 
 VOD_SIGNS = (
@@ -39,9 +39,7 @@ def counselling_items(plan: Plan) -> list[str]:
             "planned dose)."
         )
     items.append(
-        "<b>Report at once any sign of liver damage (VOD/SOS)</b>: "
-        + "; ".join(VOD_SIGNS)
-        + "."
+        "<b>Report at once any sign of liver damage (VOD/SOS)</b>: " + "; ".join(VOD_SIGNS) + "."
     )
     return items
 
@@ -49,11 +47,17 @@ def counselling_items(plan: Plan) -> list[str]:
 def counselling_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
     st = kit.styles
     rows = [[TickBox(), kit.m(item, st.step)] for item in counselling_items(plan)]
-    table = Table(rows, colWidths=[BOX_COL, width - BOX_COL])
-    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 2),
-                               ("TOPPADDING", (0, 0), (-1, -1), 3),
-                               ("LINEBELOW", (0, 0), (-1, -2), 0.4, colors.black)]))
+    table = make_table(rows, colWidths=[BOX_COL, width - BOX_COL])
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.4, colors.black),
+            ]
+        )
+    )
     out: list[Flowable] = [
         PageBreak(),  # its own page: the dose pages can go to the ward one by one
         kit.p("Counselling — tell the patient", st.h1),

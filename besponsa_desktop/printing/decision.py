@@ -7,7 +7,7 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from besponsa_desktop.core.models import Decision, Finding, Plan
 from besponsa_desktop.printing.page import DECISION_WORDS
-from besponsa_desktop.printing.styles import Kit
+from besponsa_desktop.printing.styles import Kit, make_table
 
 NO_PREPARATION = (
     "This sheet carries no preparation or administration instructions. Do not prepare or "
@@ -31,7 +31,7 @@ def banner(plan: Plan, kit: Kit, width: float) -> Table:
         [kit.p(words, st.banner if proceed else st.banner_reverse)],
         [kit.p(text, st.banner_text)],
     ]
-    table = Table(rows, colWidths=[width])
+    table = make_table(rows, colWidths=[width])
     style = [
         ("BOX", (0, 0), (-1, -1), 3, colors.black),
         ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -60,7 +60,7 @@ def findings_list(title: str, items: list[Finding], kit: Kit, width: float) -> l
         ]
         for n, item in enumerate(items, start=1)
     ]
-    table = Table(rows, colWidths=[22, width - 22])
+    table = make_table(rows, colWidths=[22, width - 22])
     table.setStyle(
         TableStyle(
             [
@@ -78,8 +78,9 @@ def findings_list(title: str, items: list[Finding], kit: Kit, width: float) -> l
 def decision_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
     out: list[Flowable] = [banner(plan, kit, width), Spacer(1, 4)]
     if plan.decision is not Decision.PROCEED:
-        out += findings_list(f"Why: {DECISION_WORDS[plan.decision].split(' —')[0]}",
-                             plan.reasons, kit, width)
+        out += findings_list(
+            f"Why: {DECISION_WORDS[plan.decision].split(' —')[0]}", plan.reasons, kit, width
+        )
         out += findings_list("Also noted", plan.warnings, kit, width)
     else:
         out += findings_list("Read before preparing", plan.warnings, kit, width)

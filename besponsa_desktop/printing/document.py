@@ -63,8 +63,17 @@ def render_pdf(plan: Plan, options: PrintOptions | None = None) -> bytes:
     _, header_h = header.wrap(width, page_h)
     top = page_h - MARGIN
     frame_h = top - header_h - HEADER_GAP - MARGIN
-    frame = Frame(MARGIN, MARGIN, width, frame_h, leftPadding=0, rightPadding=0,
-                  topPadding=0, bottomPadding=0, id="body")
+    frame = Frame(
+        MARGIN,
+        MARGIN,
+        width,
+        frame_h,
+        leftPadding=0,
+        rightPadding=0,
+        topPadding=0,
+        bottomPadding=0,
+        id="body",
+    )
 
     def draw_header(canvas, doc):  # type: ignore[no-untyped-def]
         header.drawOn(canvas, MARGIN, top - header_h)
@@ -73,12 +82,16 @@ def render_pdf(plan: Plan, options: PrintOptions | None = None) -> bytes:
     doc = BaseDocTemplate(
         buffer,
         pagesize=(page_w, page_h),
-        leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=MARGIN,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=MARGIN,
         title=f"Inotuzumab ozogamicin (BESPONSA) — cycle {plan.cycle.number}",
         author="besponsa-desktop",
         creator=f"besponsa-desktop {plan.program_version}",
         # identical bytes for an identical plan and time stamp (no creation-time noise)
         invariant=1,
+        initialFontName=fonts.BODY,  # else every page names Helvetica, which lacks our glyphs
     )
     doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame], onPage=draw_header)])
     canvasmaker = numbered_canvas((MARGIN + width - 4, top - 11))

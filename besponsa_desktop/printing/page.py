@@ -13,7 +13,7 @@ from reportlab.platypus import Table, TableStyle
 from besponsa_desktop.core.models import Decision, Plan
 from besponsa_desktop.printing import fonts
 from besponsa_desktop.printing.options import PrintOptions
-from besponsa_desktop.printing.styles import Kit
+from besponsa_desktop.printing.styles import Kit, make_table
 from besponsa_desktop.printing.text import day, moment, span
 
 DRUG_TITLE = "Inotuzumab ozogamicin (BESPONSA)"
@@ -26,9 +26,7 @@ DECISION_WORDS = {
     Decision.NOT_ELIGIBLE: "NOT ELIGIBLE — do not prepare",
 }
 
-NOT_VERIFIED = (
-    "NOT YET VERIFIED — height and weight have not been independently double-checked"
-)
+NOT_VERIFIED = "NOT YET VERIFIED — height and weight have not been independently double-checked"
 
 
 def verification_text(options: PrintOptions) -> str:
@@ -38,8 +36,9 @@ def verification_text(options: PrintOptions) -> str:
     return f"Independently double-checked by {check.checked_by} at {moment(check.checked_at)}"
 
 
-def header_table(plan: Plan, options: PrintOptions, printed_at: datetime, kit: Kit,
-                 width: float) -> Table:
+def header_table(
+    plan: Plan, options: PrintOptions, printed_at: datetime, kit: Kit, width: float
+) -> Table:
     st = kit.styles
     e = kit.esc
     title = f"<b>{e(options.hospital_name)}</b> · " if options.hospital_name else ""
@@ -69,7 +68,7 @@ def header_table(plan: Plan, options: PrintOptions, printed_at: datetime, kit: K
         [kit.m(e(verification_text(options)), st.reverse if not verified else st.cell_bold), ""],
         [kit.m(printed, st.small), ""],
     ]
-    table = Table(rows, colWidths=[width - PAGE_NUMBER_WIDTH, PAGE_NUMBER_WIDTH])
+    table = make_table(rows, colWidths=[width - PAGE_NUMBER_WIDTH, PAGE_NUMBER_WIDTH])
     style = [
         ("SPAN", (0, 1), (1, 1)),
         ("SPAN", (0, 2), (1, 2)),
@@ -99,7 +98,7 @@ def numbered_canvas(page_number_at: tuple[float, float]) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._held: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        def showPage(self) -> None:
             self._held.append(dict(self.__dict__))
             self._startPage()
 

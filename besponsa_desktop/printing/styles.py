@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph
+from reportlab.platypus import Paragraph, Table, TableStyle
 
 from besponsa_desktop.printing import fonts
 from besponsa_desktop.printing.text import markup
@@ -39,25 +39,48 @@ def make_styles() -> Styles:
         body=body,
         small=ParagraphStyle("small", parent=body, fontSize=8, leading=10),
         cell=ParagraphStyle("cell", parent=body, fontSize=9, leading=11.5),
-        cell_bold=ParagraphStyle("cell_bold", parent=body, fontName=f.bold, fontSize=9,
-                                 leading=11.5),
-        h1=ParagraphStyle("h1", parent=body, fontName=f.bold, fontSize=14, leading=18,
-                          spaceBefore=4, spaceAfter=4),
-        h2=ParagraphStyle("h2", parent=body, fontName=f.bold, fontSize=11, leading=13,
-                          spaceBefore=4, spaceAfter=1),
-        banner=ParagraphStyle("banner", parent=body, fontName=f.bold, fontSize=24,
-                              leading=29),
-        banner_reverse=ParagraphStyle("banner_reverse", parent=body, fontName=f.bold,
-                                      fontSize=26, leading=32, textColor=colors.white),
+        cell_bold=ParagraphStyle(
+            "cell_bold", parent=body, fontName=f.bold, fontSize=9, leading=11.5
+        ),
+        h1=ParagraphStyle(
+            "h1", parent=body, fontName=f.bold, fontSize=14, leading=18, spaceBefore=4, spaceAfter=4
+        ),
+        h2=ParagraphStyle(
+            "h2", parent=body, fontName=f.bold, fontSize=11, leading=13, spaceBefore=4, spaceAfter=1
+        ),
+        banner=ParagraphStyle("banner", parent=body, fontName=f.bold, fontSize=24, leading=29),
+        banner_reverse=ParagraphStyle(
+            "banner_reverse",
+            parent=body,
+            fontName=f.bold,
+            fontSize=26,
+            leading=32,
+            textColor=colors.white,
+        ),
         banner_text=ParagraphStyle("banner_text", parent=body, fontSize=11, leading=14),
         header=ParagraphStyle("header", parent=body, fontSize=8.5, leading=10.5),
-        header_big=ParagraphStyle("header_big", parent=body, fontName=f.bold, fontSize=11.5,
-                                  leading=14),
-        reverse=ParagraphStyle("reverse", parent=body, fontName=f.bold, fontSize=10,
-                               leading=12.5, textColor=colors.white, alignment=TA_CENTER),
+        header_big=ParagraphStyle(
+            "header_big", parent=body, fontName=f.bold, fontSize=11.5, leading=14
+        ),
+        reverse=ParagraphStyle(
+            "reverse",
+            parent=body,
+            fontName=f.bold,
+            fontSize=10,
+            leading=12.5,
+            textColor=colors.white,
+            alignment=TA_CENTER,
+        ),
         step=ParagraphStyle("step", parent=body, fontSize=9.5, leading=12),
-        calendar_title=ParagraphStyle("calendar_title", parent=body, fontName=f.bold,
-                                      fontSize=11, leading=14, spaceBefore=4, spaceAfter=2),
+        calendar_title=ParagraphStyle(
+            "calendar_title",
+            parent=body,
+            fontName=f.bold,
+            fontSize=11,
+            leading=14,
+            spaceBefore=4,
+            spaceAfter=2,
+        ),
     )
 
 
@@ -79,3 +102,11 @@ class Kit:
     def m(self, marked_up: str, style: ParagraphStyle | None = None) -> Paragraph:
         """A paragraph of markup built here, with user text passed through esc()."""
         return Paragraph(marked_up, style or self.styles.body)
+
+
+def make_table(rows: list[list[object]], **kwargs: object) -> Table:
+    """A platypus Table whose plain-string cells (blanks to fill in) use the body font;
+    reportlab's default is Helvetica, which would otherwise be named in every page."""
+    made = Table(rows, **kwargs)  # type: ignore[arg-type]
+    made.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.BODY)]))
+    return made
