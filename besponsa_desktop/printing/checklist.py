@@ -22,6 +22,7 @@ from besponsa_desktop.core import counts, eligibility, preparation, toxicity
 from besponsa_desktop.core.models import Dose, Plan
 from besponsa_desktop.core.numbers import fmt, fmt_thousands
 from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
+from besponsa_desktop.printing import fonts
 from besponsa_desktop.printing.boxes import TickBox, TimeField, WriteLine
 from besponsa_desktop.printing.styles import Kit, make_table
 from besponsa_desktop.printing.text import count, day, qty, span
@@ -226,9 +227,9 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
     ]
     # premedication: the drug and dose are the prescriber's, written in by hand
     head = ["Given", "Premedication", "Drug", "Dose", "Time given", "Initials"]
-    rows: list[list[object]] = [[kit.p(h, st.cell_bold) for h in head]]
+    rows: list[list[object]] = [list(head)]
     for name in PREMEDICATIONS:
-        rows.append([TickBox(), kit.p(name, st.cell_bold), "", "", TimeField(), ""])
+        rows.append([TickBox(), name, "", "", TimeField(), ""])
     widths = [13 * mm, 30 * mm, 0, 25 * mm, 26 * mm, 18 * mm]
     widths[2] = width - sum(widths)
     premed = make_table(
@@ -241,6 +242,8 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
                 ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                 ("LEFTPADDING", (0, 0), (-1, -1), 4),
                 ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black),
+                ("FONTNAME", (0, 0), (-1, 0), fonts.BOLD),
+                ("FONTNAME", (1, 0), (1, -1), fonts.BOLD),
             ]
         )
     )
@@ -278,18 +281,22 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
     reaction = make_table(
         [
             [
-                kit.m("<b>Infusion reaction?</b>", st.step),
+                "Infusion reaction?",
                 TickBox(),
-                kit.p("No", st.step),
+                "No",
                 TickBox(),
-                kit.p("Yes → action taken:", st.step),
+                "Yes → action taken:",
                 WriteLine(),
             ]
         ],
         colWidths=[36 * mm, BOX_COL, 12 * mm, BOX_COL, 44 * mm, 0],
     )
     reaction._argW[-1] = width - sum(reaction._argW[:-1])
-    reaction.setStyle(TableStyle(_PLAIN))
+    reaction.setStyle(
+        TableStyle(
+            [*_PLAIN, ("FONTSIZE", (0, 0), (-1, -1), 9.5), ("FONTNAME", (0, 0), (0, 0), fonts.BOLD)]
+        )
+    )
     out += [
         KeepTogether(
             [
@@ -305,9 +312,7 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
             ]
         )
     ]
-    sig_rows: list[list[object]] = [
-        [kit.p(h, st.cell_bold) for h in ("Step", "Name", "Signature", "Date and time")]
-    ]
+    sig_rows: list[list[object]] = [["Step", "Name", "Signature", "Date and time"]]
     for role, what in SIGNATURE_ROLES:
         text = f"<b>{role}</b>" + (f"<br/><font size='7'>{what}</font>" if what else "")
         # the spacer keeps every row tall enough to sign in, whatever the text
@@ -322,6 +327,7 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
                 ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
                 ("LEFTPADDING", (0, 0), (-1, -1), 4),
                 ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black),
+                ("FONTNAME", (0, 0), (-1, 0), fonts.BOLD),
             ]
         )
     )

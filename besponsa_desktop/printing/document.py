@@ -12,6 +12,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
+from reportlab import rl_config
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import mm
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
@@ -76,7 +77,14 @@ def render_pdf(plan: Plan, options: PrintOptions | None = None) -> bytes:
     )
 
     def draw_header(canvas, doc):  # type: ignore[no-untyped-def]
-        header.drawOn(canvas, MARGIN, top - header_h)
+        # The header is the same on every page (the page number is added at the end):
+        # draw it once as a form and place that form on each page; faster, smaller file.
+        if not getattr(canvas, "_besponsa_header", False):
+            canvas.beginForm("header")
+            header.drawOn(canvas, MARGIN, top - header_h)
+            canvas.endForm()
+            canvas._besponsa_header = True
+        canvas.doForm("header")
 
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
@@ -95,7 +103,13 @@ def render_pdf(plan: Plan, options: PrintOptions | None = None) -> bytes:
     )
     doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame], onPage=draw_header)])
     canvasmaker = numbered_canvas((MARGIN + width - 4, top - 11))
-    doc.build(story(plan, kit, width), canvasmaker=canvasmaker)
+    use_a85 = rl_config.useA85
+    # binary streams: ASCII85 only makes the file bigger, and is slow without rl_accel
+    rl_config.useA85 = 0
+    try:
+        doc.build(story(plan, kit, width), canvasmaker=canvasmaker)
+    finally:
+        rl_config.useA85 = use_a85
     return buffer.getvalue()
 
 

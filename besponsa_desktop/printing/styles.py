@@ -84,6 +84,22 @@ def make_styles() -> Styles:
     )
 
 
+class Para(Paragraph):
+    """A Paragraph that remembers its last line-breaking: tables wrap each cell again to
+    draw it, and KeepTogether wraps its content twice; breaking depends on the width only,
+    so an unchanged width reuses the result (about a third of the render time)."""
+
+    _wrapped_for: float | None = None
+    _wrapped: tuple[float, float] = (0.0, 0.0)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        if self._wrapped_for == availWidth and hasattr(self, "blPara"):  # split() drops it
+            return self._wrapped
+        self._wrapped = super().wrap(availWidth, availHeight)
+        self._wrapped_for = availWidth
+        return self._wrapped
+
+
 @dataclass(frozen=True)
 class Kit:
     """Styles plus the CJK font (when the printout needs one), to make paragraphs."""
@@ -95,18 +111,26 @@ class Kit:
         """User or core text made safe for paragraph markup."""
         return markup(text, self.cjk)
 
-    def p(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
+    def p(self, text: str, style: ParagraphStyle | None = None) -> Para:
         """A paragraph of plain text."""
-        return Paragraph(self.esc(text), style or self.styles.body)
+        return Para(self.esc(text), style or self.styles.body)
 
-    def m(self, marked_up: str, style: ParagraphStyle | None = None) -> Paragraph:
+    def m(self, marked_up: str, style: ParagraphStyle | None = None) -> Para:
         """A paragraph of markup built here, with user text passed through esc()."""
-        return Paragraph(marked_up, style or self.styles.body)
+        return Para(marked_up, style or self.styles.body)
 
 
 def make_table(rows: list[list[object]], **kwargs: object) -> Table:
     """A platypus Table whose plain-string cells (blanks to fill in) use the body font;
     reportlab's default is Helvetica, which would otherwise be named in every page."""
     made = Table(rows, **kwargs)  # type: ignore[arg-type]
-    made.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.BODY)]))
+    made.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), fonts.BODY),
+                ("FONTSIZE", (0, 0), (-1, -1), 9),
+                ("LEADING", (0, 0), (-1, -1), 11.5),
+            ]
+        )
+    )
     return made
