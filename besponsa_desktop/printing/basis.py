@@ -160,9 +160,9 @@ def calendar_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
         *[kit.m(line, st.body) for line in calendar_lines(plan)],
         Spacer(1, 2),
     ]
+    key = [Spacer(1, 3), kit.m(KEY, st.small)]
+    grids[-1] += key  # the key stays with the grid it explains
     return [
         KeepTogether([*intro, *grids[0]]),
         *[KeepTogether(grid) for grid in grids[1:]],
-        Spacer(1, 3),
-        kit.m(KEY, st.small),
     ]

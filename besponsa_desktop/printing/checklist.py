@@ -9,9 +9,8 @@ from __future__ import annotations
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import (
-    CondPageBreak,
     Flowable,
-    KeepTogether,
+    KeepInFrame,
     PageBreak,
     Spacer,
     Table,
@@ -219,7 +218,6 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
         "or back to the pre-treatment grade.",
     ]
     out: list[Flowable] = [
-        CondPageBreak(150),
         _heading(
             kit, "B. Before the dose — if any is not met, do not give: contact the prescriber"
         ),
@@ -249,32 +247,24 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
     )
     premed.hAlign = "LEFT"
     out += [
-        KeepTogether(
-            [
-                _heading(kit, "Premedication before every dose (drug and dose as prescribed)"),
-                premed,
-            ]
-        ),
+        _heading(kit, "Premedication before every dose (drug and dose as prescribed)"),
+        premed,
     ]
     minutes = dose.infusion_minutes
     duration = f"{minutes // 60} hour" if minutes == 60 else f"{minutes} minutes"
     out += [
-        KeepTogether(
+        _heading(kit, "C. The infusion"),
+        _ticks(
+            kit,
             [
-                _heading(kit, "C. The infusion"),
-                _ticks(
-                    kit,
-                    [
-                        "<b>Intravenous infusion only</b> — never an intravenous push or bolus.",
-                        f"<b>{qty(dose.rate_ml_per_h, 'mL/h')} over {duration}</b> "
-                        f"({qty(dose.diluent_total_ml, 'mL')}), at room temperature; bag protected "
-                        "from light.",
-                    ],
-                    width,
-                ),
-                _times(kit, [("Infusion started at", ""), ("Infusion ended at", "")], width * 0.7),
-            ]
-        )
+                "<b>Intravenous infusion only</b> — never an intravenous push or bolus.",
+                f"<b>{qty(dose.rate_ml_per_h, 'mL/h')} over {duration}</b> "
+                f"({qty(dose.diluent_total_ml, 'mL')}), at room temperature; bag protected "
+                "from light.",
+            ],
+            width,
+        ),
+        _times(kit, [("Infusion started at", ""), ("Infusion ended at", "")], width * 0.7),
     ]
     observe = preparation.OBSERVE_AFTER_MINUTES
     observe_text = f"{observe // 60} hour" if observe == 60 else f"{observe} minutes"
@@ -298,19 +288,15 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
         )
     )
     out += [
-        KeepTogether(
-            [
-                _heading(kit, "D. Afterwards"),
-                _observed(kit, observe_text, width),
-                Spacer(1, 2),
-                reaction,
-                kit.p(
-                    "On a reaction: stop the infusion, treat, tell the prescriber (severe or "
-                    "life-threatening: treatment is stopped permanently).",
-                    st.small,
-                ),
-            ]
-        )
+        _heading(kit, "D. Afterwards"),
+        _observed(kit, observe_text, width),
+        Spacer(1, 2),
+        reaction,
+        kit.p(
+            "On a reaction: stop the infusion, treat, tell the prescriber (severe or "
+            "life-threatening: treatment is stopped permanently).",
+            st.small,
+        ),
     ]
     sig_rows: list[list[object]] = [["Step", "Name", "Signature", "Date and time"]]
     for role, what in SIGNATURE_ROLES:
@@ -331,17 +317,24 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Fl
             ]
         )
     )
-    out += [KeepTogether([_heading(kit, "E. Signatures"), signatures])]
+    out += [_heading(kit, "E. Signatures"), signatures]
     return out
 
 
-def dose_pages(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
-    """One page (or more) per dose still to give, from the day this plan was made for."""
+def doses_on_this_sheet(plan: Plan) -> list[Dose]:
+    """The doses still to give, from the day this plan was made for (earlier doses of the
+    cycle were given under an earlier plan)."""
+    return [dose for dose in plan.doses if dose.day >= plan.dose_day]
+
+
+def dose_pages(plan: Plan, kit: Kit, width: float, height: float) -> list[Flowable]:
+    """Exactly one page per dose: the page goes to the ward with the bag, so its
+    preparation, checks and signatures must never be split over two sheets. Content that
+    would overflow (a long name in the header, US Letter) is shrunk slightly to fit."""
     out: list[Flowable] = []
-    for dose in plan.doses:
-        if dose.day < plan.dose_day:
-            continue  # an earlier dose of the cycle: already given under an earlier plan
-        out += [PageBreak(), dose_title(plan, dose, kit, width), Spacer(1, 2)]
-        out += preparation_section(dose, kit, width)
-        out += checklist_section(plan, dose, kit, width)
+    for dose in doses_on_this_sheet(plan):
+        content = [dose_title(plan, dose, kit, width), Spacer(1, 2)]
+        content += preparation_section(dose, kit, width)
+        content += checklist_section(plan, dose, kit, width)
+        out += [PageBreak(), KeepInFrame(width, height, content, mode="shrink")]
     return out

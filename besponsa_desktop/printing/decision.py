@@ -6,6 +6,7 @@ from reportlab.lib import colors
 from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from besponsa_desktop.core.models import Decision, Finding, Plan
+from besponsa_desktop.printing.checklist import doses_on_this_sheet
 from besponsa_desktop.printing.page import DECISION_WORDS
 from besponsa_desktop.printing.styles import Kit, make_table
 
@@ -27,6 +28,13 @@ def banner(plan: Plan, kit: Kit, width: float) -> Table:
     proceed = plan.decision is Decision.PROCEED
     words = DECISION_WORDS[plan.decision]
     text = PROCEED_TEXT if proceed else NO_PREPARATION
+    if proceed and plan.dose_day > 1:
+        days = [f"Day {d.day}" for d in doses_on_this_sheet(plan)]
+        earlier = [f"Day {d.day}" for d in plan.doses if d.day < plan.dose_day]
+        text += (
+            f" This plan was made for Day {plan.dose_day}: the dose pages are for "
+            f"{' and '.join(days)} only ({', '.join(earlier)} was planned on an earlier sheet)."
+        )
     rows = [
         [kit.p(words, st.banner if proceed else st.banner_reverse)],
         [kit.p(text, st.banner_text)],

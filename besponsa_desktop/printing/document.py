@@ -41,14 +41,14 @@ def _needs_cjk(plan: Plan, options: PrintOptions) -> bool:
     return any(has_cjk(t) for t in texts)
 
 
-def story(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
+def story(plan: Plan, kit: Kit, width: float, height: float = 10_000) -> list[Flowable]:
     """The sheet's content, in order (the tests inspect it as well as the PDF)."""
     out = decision_section(plan, kit, width)
     if plan.decision is not Decision.PROCEED:
         return out  # nothing to prepare from: no doses, no calendar, no checklist
     out += basis_section(plan, kit, width)
     out += calendar_section(plan, kit, width)
-    out += dose_pages(plan, kit, width)
+    out += dose_pages(plan, kit, width, height)
     out += counselling_section(plan, kit, width)
     return out
 
@@ -107,7 +107,7 @@ def render_pdf(plan: Plan, options: PrintOptions | None = None) -> bytes:
     # binary streams: ASCII85 only makes the file bigger, and is slow without rl_accel
     rl_config.useA85 = 0
     try:
-        doc.build(story(plan, kit, width), canvasmaker=canvasmaker)
+        doc.build(story(plan, kit, width, frame_h), canvasmaker=canvasmaker)
     finally:
         rl_config.useA85 = use_a85
     return buffer.getvalue()

@@ -29,6 +29,11 @@ DECISION_WORDS = {
 NOT_VERIFIED = "NOT YET VERIFIED — height and weight have not been independently double-checked"
 
 
+def nb(text: str) -> str:
+    """Markup that keeps the words of text on one line."""
+    return text.replace(" ", "&nbsp;")
+
+
 def verification_text(options: PrintOptions) -> str:
     check = options.double_check
     if check is None:
@@ -45,9 +50,10 @@ def header_table(
     title += f"<b>{DRUG_TITLE}</b> · nurses' sheet"
     patient = plan.patient
     who = (
-        f"{e(patient.name)} &nbsp; <font size='9'>MRN</font> {e(patient.mrn)} &nbsp; "
-        f"<font size='9'>born</font> {day(patient.date_of_birth)} &nbsp; "
-        f"<font size='9'>sex</font> {patient.sex.value}"
+        # no line break between a label and its value, nor inside a date
+        f"{e(patient.name)} &nbsp; <font size='9'>MRN</font>&nbsp;{nb(e(patient.mrn))} &nbsp; "
+        f"<font size='9'>born</font>&nbsp;{nb(day(patient.date_of_birth))} &nbsp; "
+        f"<font size='9'>sex</font>&nbsp;{patient.sex.value}"
     )
     cycle = plan.cycle
     last_day = cycle.next_cycle_due - timedelta(days=1)

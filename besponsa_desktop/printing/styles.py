@@ -92,7 +92,7 @@ class Para(Paragraph):
     _wrapped_for: float | None = None
     _wrapped: tuple[float, float] = (0.0, 0.0)
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if self._wrapped_for == availWidth and hasattr(self, "blPara"):  # split() drops it
             return self._wrapped
         self._wrapped = super().wrap(availWidth, availHeight)

@@ -74,8 +74,11 @@ def test_every_page_renders_to_an_image(tmp_path, proceed_pdf):
 
     source = tmp_path / "sheet.pdf"
     source.write_bytes(proceed_pdf)
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(source), str(tmp_path / "p")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(source), str(tmp_path / "p")],
+        check=True,
+        capture_output=True,
+    )
     images = sorted(tmp_path.glob("p-*.png"))
     assert len(images) == len(pdf_pages(proceed_pdf))
     for path in images:

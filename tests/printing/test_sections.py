@@ -156,6 +156,10 @@ def test_a_plan_for_day_8_prints_only_the_doses_still_to_give():
     pages = [flat(p) for p in pdf_pages(render_pdf(plan, PrintOptions(printed_at=PRINTED_AT)))]
     titles = [t for p in pages for t in re.findall(r"Day (\d+) — \w{3} \d+ Dec 2026 inotuzumab", p)]
     assert titles == ["8", "15"]
+    assert (
+        "the dose pages are for Day 8 and Day 15 only (Day 1 was planned on an earlier sheet)"
+        in pages[0]
+    )
 
 
 def test_counselling_prints_the_core_dates(proceed_plan, proceed_pages):
@@ -197,15 +201,24 @@ def test_a4_is_portrait(proceed_pdf):
         assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
 
 
-def test_each_dose_fits_on_one_page_on_both_paper_sizes():
+def test_each_dose_is_exactly_one_page_on_both_paper_sizes():
+    long_name = {
+        "patient": {
+            "name": "Maria-Fernanda de los Santos Rodriguez-Villanueva y "
+            "Castellanos O'Brien-Featherstonehaugh"
+        }
+    }
+    day8 = {"dose_day": 8, "measured_on": "2026-12-07", "labs": {"taken_on": "2026-12-07"}}
     for size in ("A4", "Letter"):
-        for overrides in (
-            {},
-            {"dose_day": 8, "measured_on": "2026-12-07", "labs": {"taken_on": "2026-12-07"}},
-        ):
+        for overrides in ({}, day8, long_name):
             plan = plan_for(overrides)
-            pages = pdf_pages(render_pdf(plan, PrintOptions(page_size=size, printed_at=PRINTED_AT)))
-            for page in pages:
-                text = flat(page)
-                if "A. Preparation" in text:
-                    assert "E. Signatures" in text, size
+            pages = [
+                flat(p)
+                for p in pdf_pages(
+                    render_pdf(plan, PrintOptions(page_size=size, printed_at=PRINTED_AT))
+                )
+            ]
+            dose_pages = [p for p in pages if "A. Preparation" in p]
+            assert len(dose_pages) == (2 if overrides is day8 else 3), size
+            for text in dose_pages:
+                assert "E. Signatures" in text and "Administered by" in text, size
