@@ -101,7 +101,7 @@ def _heading(kit: Kit, text: str) -> Flowable:
 
 def dose_title(plan: Plan, dose: Dose, kit: Kit, width: float) -> Table:
     st = kit.styles
-    rows = [
+    rows: list[list[object]] = [
         [
             kit.m(f"Day {dose.day} — {day(dose.date)}", st.h1),
             kit.m(f"{DRUG} {qty(dose.dose_mg, 'mg')}", st.h1),

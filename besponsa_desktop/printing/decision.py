@@ -53,17 +53,20 @@ def banner(plan: Plan, kit: Kit, width: float) -> Table:
     return table
 
 
-def findings_list(title: str, items: list[Finding], kit: Kit, width: float) -> list[Flowable]:
+def findings_list(
+    title: str, items: list[Finding], kit: Kit, width: float, large: bool = False
+) -> list[Flowable]:
     """Numbered findings, each with the label section that produced it."""
     if not items:
         return []
     st = kit.styles
+    text_style = st.step if large else st.cell
     rows = [
         [
-            kit.p(f"{n}.", st.cell_bold),
+            kit.m(f"<b>{n}.</b>", text_style),
             kit.m(
                 f"{kit.esc(item.message)}<br/><font size='7.5'>{kit.esc(item.source)}</font>",
-                st.cell,
+                text_style,
             ),
         ]
         for n, item in enumerate(items, start=1)
@@ -87,9 +90,13 @@ def decision_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
     out: list[Flowable] = [banner(plan, kit, width), Spacer(1, 4)]
     if plan.decision is not Decision.PROCEED:
         out += findings_list(
-            f"Why: {DECISION_WORDS[plan.decision].split(' —')[0]}", plan.reasons, kit, width
+            f"Why: {DECISION_WORDS[plan.decision].split(' —')[0]}",
+            plan.reasons,
+            kit,
+            width,
+            large=True,
         )
         out += findings_list("Also noted", plan.warnings, kit, width)
     else:
-        out += findings_list("Read before preparing", plan.warnings, kit, width)
+        out += findings_list("Read before preparing", plan.warnings, kit, width, large=True)
     return out

@@ -3,6 +3,7 @@ type, borders and patterns, never by colour."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reportlab.lib import colors
@@ -120,10 +121,10 @@ class Kit:
         return Para(marked_up, style or self.styles.body)
 
 
-def make_table(rows: list[list[object]], **kwargs: object) -> Table:
+def make_table(rows: Sequence[Sequence[object]], **kwargs: object) -> Table:
     """A platypus Table whose plain-string cells (blanks to fill in) use the body font;
     reportlab's default is Helvetica, which would otherwise be named in every page."""
-    made = Table(rows, **kwargs)  # type: ignore[arg-type]
+    made = Table(rows, **kwargs)
     made.setStyle(
         TableStyle(
             [
