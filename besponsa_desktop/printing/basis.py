@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from reportlab.lib import colors
 from reportlab.platypus import Flowable, KeepTogether, Spacer, TableStyle
 
@@ -124,7 +122,7 @@ def calendar_lines(plan: Plan) -> list[str]:
         lines.append(text)
     free = plan.cycle.dose_free_from
     if free is not None:
-        last = plan.cycle.next_cycle_due - timedelta(days=1)
+        last = plan.cycle.last_day
         lines.append(f"<b>Dose-free interval:</b> {span(free, last)}")
     else:
         lines.append(f"<b>Dose-free interval:</b> none in a {plan.cycle.length_days}-day cycle 1")

@@ -17,9 +17,9 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from besponsa_desktop.core import counts, eligibility, preparation, toxicity
+from besponsa_desktop.core import preparation
 from besponsa_desktop.core.models import Dose, Plan
-from besponsa_desktop.core.numbers import fmt, fmt_thousands
+from besponsa_desktop.core.numbers import fmt
 from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
 from besponsa_desktop.printing import fonts
 from besponsa_desktop.printing.boxes import TickBox, TimeField, WriteLine
@@ -172,50 +172,14 @@ def preparation_section(dose: Dose, kit: Kit, width: float) -> list[Flowable]:
     ]
 
 
-def _count_criteria(plan: Plan, dose: Dose) -> str:
-    request = plan.request
-    anc, plt = fmt(counts.ANC_RECOVERED), fmt(counts.PLATELETS_RECOVERED)
-    if dose.day != 1:
-        return (
-            "Days 8 and 15 are not held for low ANC or platelets; report low counts to the "
-            "prescriber."
-        )
-    if plan.cycle.number == 1:
-        blasts = fmt_thousands(eligibility.MAX_BLASTS_BEFORE_C1D1_PER_MM3)
-        return f"Cycle 1 Day 1: peripheral blasts at most {blasts}/mm³."
-    baseline = request.baseline
-    if baseline is None:  # the request model requires it from cycle 2; be safe anyway
-        return "Counts as the prescriber has ordered."
-    parts: list[str] = []
-    if baseline.anc >= counts.ANC_RECOVERED:
-        parts.append(f"ANC at least {anc} ×10⁹/L")
-    if baseline.platelets >= counts.PLATELETS_RECOVERED:
-        parts.append(f"platelets at least {plt} ×10⁹/L")
-    text = "Start of a cycle: " + "; ".join(parts) if parts else "Start of a cycle:"
-    if baseline.anc < counts.ANC_RECOVERED or baseline.platelets < counts.PLATELETS_RECOVERED:
-        prior = request.prior_cycle_start
-        before = (
-            f" (ANC {fmt(prior.anc)}, platelets {fmt(prior.platelets)} ×10⁹/L)" if prior else ""
-        )
-        text += (
-            f"{'; ' if parts else ' '}low baseline counts: ANC and platelets back to at least "
-            f"their levels at the start of the prior cycle{before}, or ANC at least {anc} and "
-            f"platelets at least {plt} ×10⁹/L, or the low counts judged due to the disease"
-        )
-    return text + ". Platelets must not be a count raised by a transfusion."
-
-
 def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Flowable]:
     st = kit.styles
-    bili = fmt(toxicity.BILIRUBIN_LIMIT_X_ULN)
-    trans = fmt(toxicity.TRANSAMINASE_LIMIT_X_ULN)
-    grade = toxicity.HOLD_FROM_GRADE
+    # the criteria are the core's words, built from the limits its rules apply
+    liver, counts_text, toxicity_text = dose.before_dose
     before = [
-        f"<b>Liver tests reviewed</b>: total bilirubin at most {bili} × ULN; AST and ALT at "
-        f"most {trans} × ULN.",
-        f"<b>Blood count reviewed</b>: {kit.esc(_count_criteria(plan, dose))}",
-        f"<b>Toxicity</b>: any drug-related non-hematologic toxicity is below Grade {grade} "
-        "or back to the pre-treatment grade.",
+        f"<b>Liver tests reviewed</b>: {kit.esc(liver)}.",
+        f"<b>Blood count reviewed</b>: {kit.esc(counts_text)}.",
+        f"<b>Toxicity</b>: {kit.esc(toxicity_text)}.",
     ]
     out: list[Flowable] = [
         _heading(

@@ -13,13 +13,6 @@ from besponsa_desktop.printing.decision import findings_list
 from besponsa_desktop.printing.styles import Kit, make_table
 from besponsa_desktop.printing.text import day
 
-VOD_SIGNS = (
-    "rapid weight gain",
-    "pain or tenderness under the right ribs (right upper quadrant)",
-    "yellow skin or eyes (jaundice)",
-    "a swollen abdomen (ascites)",
-)
-
 
 def counselling_items(plan: Plan) -> list[str]:
     """Markup lines, each to be ticked when the patient has been told."""
@@ -39,7 +32,9 @@ def counselling_items(plan: Plan) -> list[str]:
             "planned dose)."
         )
     items.append(
-        "<b>Report at once any sign of liver damage (VOD/SOS)</b>: " + "; ".join(VOD_SIGNS) + "."
+        "<b>Report at once any sign of liver damage (VOD/SOS)</b>: "
+        + "; ".join(c.report_signs)
+        + "."
     )
     return items
 

@@ -3,7 +3,7 @@ inputs were double-checked, when and by what it was printed, and "page x of y"."
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from reportlab.lib import colors
@@ -56,7 +56,7 @@ def header_table(
         f"<font size='9'>sex</font>&nbsp;{patient.sex.value}"
     )
     cycle = plan.cycle
-    last_day = cycle.next_cycle_due - timedelta(days=1)
+    last_day = cycle.last_day
     cycle_text = (
         f"<b>Cycle {cycle.number}</b> ({cycle.length_days} days): "
         f"{span(cycle.start_date, last_day)} &nbsp;·&nbsp; "

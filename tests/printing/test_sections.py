@@ -146,7 +146,7 @@ def test_later_cycle_day_1_prints_the_count_criteria():
     )
     pages = pdf_pages(render_pdf(plan, PrintOptions(printed_at=PRINTED_AT)))
     day1 = next(flat(p) for p in pages if "Day 1 — Sun 20 Dec 2026" in flat(p))
-    assert "Start of a cycle: ANC at least 1 ×10⁹/L; platelets at least 50 ×10⁹/L" in day1
+    assert "start of a cycle: ANC at least 1 ×10⁹/L; platelets at least 50 ×10⁹/L" in day1
 
 
 def test_a_plan_for_day_8_prints_only_the_doses_still_to_give():
