@@ -367,6 +367,8 @@ class Dose(BaseModel):
     final_concentration_mg_per_ml: float
     infusion_minutes: int
     rate_ml_per_h: float
+    # What must be true before this dose, in words (liver, counts, toxicity).
+    before_dose: list[str] = []
 
 
 class CycleOut(BaseModel):
@@ -375,6 +377,7 @@ class CycleOut(BaseModel):
     number: int
     length_days: int
     start_date: date
+    last_day: date
     dose_free_from: date | None
     next_cycle_due: date
     extended: bool
@@ -388,6 +391,7 @@ class Counselling(BaseModel):
     contraception_months: int | None
     breastfeeding_until: date | None
     breastfeeding_months: int | None
+    report_signs: list[str]
 
 
 class Plan(BaseModel):

@@ -11,6 +11,7 @@ from besponsa_desktop.core.findings import finding
 from besponsa_desktop.core.models import Counselling, Finding, Labs, PlanRequest, Sex
 from besponsa_desktop.core.numbers import fmt
 from besponsa_desktop.core.profiles import LabelProfile, Rule
+from besponsa_desktop.core.reminders import VOD_SIGNS
 
 CRCL_NOT_STUDIED_BELOW = 15.0  # mL/min: end-stage renal disease not studied
 ADULT_AGE = 18
@@ -152,6 +153,7 @@ def counselling(sex: Sex, last_dose: date | None) -> Counselling:
             contraception_months=None,
             breastfeeding_until=None,
             breastfeeding_months=None,
+            report_signs=list(VOD_SIGNS),
         )
     months = CONTRACEPTION_MONTHS[sex]
     female = sex is Sex.FEMALE
@@ -161,5 +163,6 @@ def counselling(sex: Sex, last_dose: date | None) -> Counselling:
         contraception_months=months,
         breastfeeding_until=add_months(last_dose, BREASTFEEDING_MONTHS) if female else None,
         breastfeeding_months=BREASTFEEDING_MONTHS if female else None,
+        report_signs=list(VOD_SIGNS),
     )
 

@@ -6,10 +6,13 @@ The rules themselves live in one module per table; this module only orders them.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from besponsa_desktop import __version__
 from besponsa_desktop.core import (
     bsa,
     counts,
+    criteria,
     cycle_limits,
     dose_levels,
     eligibility,
@@ -171,7 +174,7 @@ def plan(request: PlanRequest) -> Plan:
             row.mg_per_m2[day] * level_def.factor,
             bsa_used,
             request.volume_rounding_ml,
-        )
+        ).model_copy(update={"before_dose": criteria.before_dose(request, day)})
         for day in level_def.days
     ]
     for dose in doses:
@@ -225,6 +228,7 @@ def plan(request: PlanRequest) -> Plan:
             number=request.cycle.number,
             length_days=length,
             start_date=start,
+            last_day=schedule.next_cycle_due(start, length) - timedelta(days=1),
             dose_free_from=schedule.dose_free_from(start, length),
             next_cycle_due=schedule.next_cycle_due(start, length),
             extended=request.cycle.extend_to_28_days,

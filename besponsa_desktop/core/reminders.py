@@ -6,7 +6,13 @@ from besponsa_desktop.core.findings import finding
 from besponsa_desktop.core.models import Finding
 from besponsa_desktop.core.profiles import LabelProfile, Rule
 
-VOD_SIGNS = "rapid weight gain, right upper quadrant pain, jaundice (yellow skin or eyes), ascites"
+# The signs of VOD/SOS a patient is told to report, in words a patient understands.
+VOD_SIGNS = (
+    "rapid weight gain",
+    "pain or tenderness under the right ribs (right upper quadrant)",
+    "yellow skin or eyes (jaundice)",
+    "a swollen abdomen (ascites)",
+)
 
 
 def standing(profile: LabelProfile, hsct_planned: bool) -> list[Finding]:
@@ -42,7 +48,7 @@ def standing(profile: LabelProfile, hsct_planned: bool) -> list[Finding]:
             profile,
             Rule.BOXED,
             "vod_risk",
-            "hepatotoxicity including fatal VOD/SOS: watch for " + VOD_SIGNS,
+            "hepatotoxicity including fatal VOD/SOS: watch for " + "; ".join(VOD_SIGNS),
         ),
         finding(
             profile,

@@ -598,8 +598,8 @@ def next_cycle_request(conn: sqlite3.Connection, mrn: str) -> dict[str, Any]:
     Filled: label, patient, formula and institutional settings, cycle number and start
     date (the last cycle's next-cycle due date), the dose level in force (never lower than
     any before), the baseline counts (before treatment began), the counts at the start of
-    the last cycle, the last cycle's longest toxicity interruption, the response recorded after the last
-    cycle (empty until recorded),
+    the last cycle, the last cycle's longest toxicity interruption, the response recorded after the
+    last cycle (empty until recorded),
     the last height, and the last weight as ``previous_weight_kg`` so the core warns
     ``weight_changed`` when today's weight differs by the threshold.
     Left for the pharmacist: ``weight_kg``, ``measured_on`` (weigh again) and ``labs``.

@@ -1,0 +1,304 @@
+"""One dose: how to prepare it, and the checklist the nurse fills in while giving it.
+
+Every amount comes from the Plan's Dose; every limit from the core's named constants.
+Boxes to tick and times to write are vector shapes (see boxes).
+"""
+
+from __future__ import annotations
+
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    Flowable,
+    KeepInFrame,
+    PageBreak,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from besponsa_desktop.core import preparation
+from besponsa_desktop.core.models import Dose, Plan
+from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
+from besponsa_desktop.printing import fonts
+from besponsa_desktop.printing.boxes import TickBox, TimeField, WriteLine
+from besponsa_desktop.printing.styles import Kit, make_table
+from besponsa_desktop.printing.text import count, day, qty, span
+
+DRUG = "inotuzumab ozogamicin"
+BOX_COL = 7 * mm
+
+PREMEDICATIONS = ("Corticosteroid", "Antipyretic", "Antihistamine")
+
+SIGNATURE_ROLES = (
+    ("Prepared by", ""),
+    (
+        "Independent double check (second person)",
+        "drug, dose, calculation, volume, route, rate, expiry, cycle, day",
+    ),
+    ("Administered by", ""),
+)
+
+_PLAIN = [
+    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ("TOPPADDING", (0, 0), (-1, -1), 2),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+]
+
+
+def _ticks(kit: Kit, items: list[str], width: float) -> Table:
+    """Rows of [tick box | markup text]."""
+    table = make_table(
+        [[TickBox(), kit.m(text, kit.styles.step)] for text in items],
+        colWidths=[BOX_COL, width - BOX_COL],
+    )
+    table.setStyle(
+        TableStyle(
+            [*_PLAIN, ("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 3)]
+        )
+    )
+    return table
+
+
+def _times(kit: Kit, fields: list[tuple[str, str]], width: float) -> Table:
+    """A row of labelled time boxes: [label | __:__ | note] ..."""
+    cells: list[object] = []
+    widths: list[float] = []
+    field = 22 * mm
+    # label columns share the width by label length, so none needs to wrap
+    weights = [max(len(label), len(note) * 0.8) for label, note in fields]
+    free = width - field * len(fields)
+    for (label, note), weight in zip(fields, weights, strict=True):
+        text = f"<b>{label}</b>" + (f"<br/><font size='7.5'>{note}</font>" if note else "")
+        cells += [kit.m(text, kit.styles.cell), TimeField()]
+        widths += [free * weight / sum(weights), field]
+    table = make_table([cells], colWidths=widths)
+    table.setStyle(TableStyle(_PLAIN))
+    table.hAlign = "LEFT"
+    return table
+
+
+def _observed(kit: Kit, observe_text: str, width: float) -> Table:
+    """[box] observed for at least 1 hour ... | Observation ended at | __:__ on one line."""
+    text = kit.m(
+        f"Patient observed for <b>at least {observe_text}</b> after the end of the infusion.",
+        kit.styles.step,
+    )
+    label = kit.m("<b>Observation ended at</b>", kit.styles.cell)
+    widths = [BOX_COL, 0, 44 * mm, 24 * mm]
+    widths[1] = width - sum(widths)
+    table = make_table([[TickBox(), text, label, TimeField()]], colWidths=widths)
+    table.setStyle(TableStyle(_PLAIN))
+    return table
+
+
+def _heading(kit: Kit, text: str) -> Flowable:
+    return kit.p(text, kit.styles.h2)
+
+
+def dose_title(plan: Plan, dose: Dose, kit: Kit, width: float) -> Table:
+    st = kit.styles
+    rows: list[list[object]] = [
+        [
+            kit.m(f"Day {dose.day} — {day(dose.date)}", st.h1),
+            kit.m(f"{DRUG} {qty(dose.dose_mg, 'mg')}", st.h1),
+        ],
+    ]
+    detail = (
+        f"{qty(dose.mg_per_m2, 'mg/m²')} for BSA {qty(plan.bsa_m2, 'm²')} · by intravenous "
+        f"infusion · cycle {plan.cycle.number}, dose level {plan.dose_level}"
+    )
+    if dose.window_start != dose.window_end:
+        detail += (
+            f"<br/>May be given {span(dose.window_start, dose.window_end)}, at least "
+            f"{MIN_DAYS_BETWEEN_DOSES} days after the previous dose."
+        )
+    rows.append([kit.m(detail, st.body), ""])
+    table = make_table(rows, colWidths=[width * 0.45, width * 0.55])
+    table.setStyle(
+        TableStyle(
+            [
+                ("BOX", (0, 0), (-1, -1), 2.5, colors.black),
+                ("SPAN", (0, 1), (1, 1)),
+                ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 5),
+            ]
+        )
+    )
+    return table
+
+
+def preparation_section(dose: Dose, kit: Kit, width: float) -> list[Flowable]:
+    conc = preparation.CONCENTRATION_MG_PER_ML
+    sign = "+" if dose.deviation_pct > 0 else ""
+    note = (
+        f"{qty(dose.volume_ml, 'mL')} delivers {qty(dose.delivered_mg, 'mg', 3)}, "
+        f"{sign}{fmt(dose.deviation_pct)}% from the calculated "
+        f"{qty(dose.dose_mg_exact, 'mg', 3)}."
+    )
+    steps = [
+        f"<b>Open {count(dose.vials, 'vial')}</b> of {DRUG} (counted by "
+        f"{qty(preparation.DELIVERABLE_MG_PER_VIAL, 'mg')} = "
+        f"{qty(preparation.DELIVERABLE_ML_PER_VIAL, 'mL')} deliverable per vial).",
+        f"<b>Reconstitute each vial with {qty(dose.reconstitution_water_ml_per_vial, 'mL')} "
+        f"Sterile Water for Injection</b> to {qty(conc, 'mg/mL')}. "
+        "<b>Swirl gently; do not shake.</b>",
+        f"<b>Withdraw {qty(dose.volume_ml, 'mL')}</b> ({qty(dose.dose_mg, 'mg')}). "
+        f"Discard the rest. <font size='7.5'>{note}</font>",
+        f"<b>Add to 0.9% sodium chloride to a total of {qty(dose.diluent_total_ml, 'mL')}</b> "
+        f"(that is {qty(dose.sodium_chloride_ml, 'mL')} of 0.9% sodium chloride + "
+        f"{qty(dose.volume_ml, 'mL')}; {qty(dose.final_concentration_mg_per_ml, 'mg/mL', 4)}). "
+        "<b>Protect from light.</b>",
+    ]
+    to_dilution = preparation.RECONSTITUTED_TO_DILUTED_MAX_H
+    to_end = preparation.RECONSTITUTED_TO_END_OF_INFUSION_MAX_H
+    return [
+        _heading(kit, "A. Preparation"),
+        _ticks(kit, steps, width),
+        Spacer(1, 3),
+        _times(
+            kit,
+            [
+                ("Reconstituted at", ""),
+                ("Dilute by", f"reconstituted + {to_dilution} h"),
+                ("Infusion must end by", f"reconstituted + {to_end} h"),
+            ],
+            width,
+        ),
+    ]
+
+
+def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float) -> list[Flowable]:
+    st = kit.styles
+    # the criteria are the core's words, built from the limits its rules apply
+    liver, counts_text, toxicity_text = dose.before_dose
+    before = [
+        f"<b>Liver tests reviewed</b>: {kit.esc(liver)}.",
+        f"<b>Blood count reviewed</b>: {kit.esc(counts_text)}.",
+        f"<b>Toxicity</b>: {kit.esc(toxicity_text)}.",
+    ]
+    out: list[Flowable] = [
+        _heading(
+            kit, "B. Before the dose — if any is not met, do not give: contact the prescriber"
+        ),
+        _ticks(kit, before, width),
+    ]
+    # premedication: the drug and dose are the prescriber's, written in by hand
+    head = ["Given", "Premedication", "Drug", "Dose", "Time given", "Initials"]
+    rows: list[list[object]] = [list(head)]
+    for name in PREMEDICATIONS:
+        rows.append([TickBox(), name, "", "", TimeField(), ""])
+    widths = [13 * mm, 30 * mm, 0, 25 * mm, 26 * mm, 18 * mm]
+    widths[2] = width - sum(widths)
+    premed = make_table(
+        rows, colWidths=widths, rowHeights=[None] + [7.5 * mm] * len(PREMEDICATIONS)
+    )
+    premed.setStyle(
+        TableStyle(
+            [
+                *_PLAIN,
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black),
+                ("FONTNAME", (0, 0), (-1, 0), fonts.BOLD),
+                ("FONTNAME", (1, 0), (1, -1), fonts.BOLD),
+            ]
+        )
+    )
+    premed.hAlign = "LEFT"
+    out += [
+        _heading(kit, "Premedication before every dose (drug and dose as prescribed)"),
+        premed,
+    ]
+    minutes = dose.infusion_minutes
+    duration = f"{minutes // 60} hour" if minutes == 60 else f"{minutes} minutes"
+    out += [
+        _heading(kit, "C. The infusion"),
+        _ticks(
+            kit,
+            [
+                "<b>Intravenous infusion only</b> — never an intravenous push or bolus.",
+                f"<b>{qty(dose.rate_ml_per_h, 'mL/h')} over {duration}</b> "
+                f"({qty(dose.diluent_total_ml, 'mL')}), at room temperature; bag protected "
+                "from light.",
+            ],
+            width,
+        ),
+        _times(kit, [("Infusion started at", ""), ("Infusion ended at", "")], width * 0.7),
+    ]
+    observe = preparation.OBSERVE_AFTER_MINUTES
+    observe_text = f"{observe // 60} hour" if observe == 60 else f"{observe} minutes"
+    reaction = make_table(
+        [
+            [
+                "Infusion reaction?",
+                TickBox(),
+                "No",
+                TickBox(),
+                "Yes → action taken:",
+                WriteLine(),
+            ]
+        ],
+        colWidths=[36 * mm, BOX_COL, 12 * mm, BOX_COL, 44 * mm, 0],
+    )
+    reaction._argW[-1] = width - sum(reaction._argW[:-1])
+    reaction.setStyle(
+        TableStyle(
+            [*_PLAIN, ("FONTSIZE", (0, 0), (-1, -1), 9.5), ("FONTNAME", (0, 0), (0, 0), fonts.BOLD)]
+        )
+    )
+    out += [
+        _heading(kit, "D. Afterwards"),
+        _observed(kit, observe_text, width),
+        Spacer(1, 2),
+        reaction,
+        kit.p(
+            "On a reaction: stop the infusion, treat, tell the prescriber (severe or "
+            "life-threatening: treatment is stopped permanently).",
+            st.small,
+        ),
+    ]
+    sig_rows: list[list[object]] = [["Step", "Name", "Signature", "Date and time"]]
+    for role, what in SIGNATURE_ROLES:
+        text = f"<b>{role}</b>" + (f"<br/><font size='7'>{what}</font>" if what else "")
+        # the spacer keeps every row tall enough to sign in, whatever the text
+        sig_rows.append([kit.m(text, st.cell), Spacer(1, 5.5 * mm), "", ""])
+    sig_widths = [84 * mm, 0, 36 * mm, 30 * mm]
+    sig_widths[1] = width - sum(sig_widths)
+    signatures = make_table(sig_rows, colWidths=sig_widths)
+    signatures.setStyle(
+        TableStyle(
+            [
+                *_PLAIN,
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("LINEBELOW", (0, 0), (-1, 0), 1.5, colors.black),
+                ("FONTNAME", (0, 0), (-1, 0), fonts.BOLD),
+            ]
+        )
+    )
+    out += [_heading(kit, "E. Signatures"), signatures]
+    return out
+
+
+def doses_on_this_sheet(plan: Plan) -> list[Dose]:
+    """The doses still to give, from the day this plan was made for (earlier doses of the
+    cycle were given under an earlier plan)."""
+    return [dose for dose in plan.doses if dose.day >= plan.dose_day]
+
+
+def dose_pages(plan: Plan, kit: Kit, width: float, height: float) -> list[Flowable]:
+    """Exactly one page per dose: the page goes to the ward with the bag, so its
+    preparation, checks and signatures must never be split over two sheets. Content that
+    would overflow (a long name in the header, US Letter) is shrunk slightly to fit."""
+    out: list[Flowable] = []
+    for dose in doses_on_this_sheet(plan):
+        content = [dose_title(plan, dose, kit, width), Spacer(1, 2)]
+        content += preparation_section(dose, kit, width)
+        content += checklist_section(plan, dose, kit, width)
+        out += [PageBreak(), KeepInFrame(width, height, content, mode="shrink")]
+    return out
