@@ -13,12 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from besponsa_desktop import entry
 from besponsa_desktop.settings import Settings
+
+if TYPE_CHECKING:
+    from besponsa_desktop.course_controller import CourseController
 
 FieldValues = dict[str, Any]
 
@@ -314,6 +317,9 @@ class PlanController(QObject):
         self.valid = False
         self._make_plan: Callable[[object], Any] | None = None
         self._invalid_request: type[Exception] | None = None
+        # printing.options.DoubleCheck once a second person has checked the saved plan shown
+        self.double_check: Any = None
+        self._course: CourseController | None = None  # made on first use (imports the store)
 
     # ---------------------------------------------------------------- the core
     @property
@@ -416,16 +422,19 @@ class PlanController(QObject):
         return dict(self.values)
 
     # ---------------------------------------------------------------- actions
+    # ---------------------------------------------------------------- the course
+    @property
+    def course(self) -> CourseController:
+        """The patient's course in the store: open, save, next cycle, doses, double check."""
+        if self._course is None:
+            from besponsa_desktop.course_controller import CourseController
+
+            self._course = CourseController(self, self)
+        return self._course
+
     def save(self) -> bool:
-        """Not available yet: the course store is wired in a later version. Nothing is
-        saved, and the status bar says so."""
-        if not self.valid:
-            self.statusMessage.emit("Nothing saved: the plan is not complete.")
-            return False
-        self.statusMessage.emit(
-            "Saving is not available yet in this version: nothing was saved."
-        )
-        return False
+        """Save the plan to the patient's course, signed; see CourseController.save."""
+        return self.course.save()
 
     def print_plan(self) -> bool:
         """Not available yet: the printout is wired in a later version."""

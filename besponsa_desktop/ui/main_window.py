@@ -17,6 +17,10 @@ from besponsa_desktop.ui.fields import ALIGN_CENTER
 from besponsa_desktop.ui.form import PatientForm
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QDockWidget
+
+    from besponsa_desktop.course_controller import Notice
+    from besponsa_desktop.ui.course_panel import CoursePanel
     from besponsa_desktop.ui.plan_view import PlanView
     from besponsa_desktop.ui.settings_dialog import SettingsDialog
 
@@ -65,6 +69,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.settings_dialog: SettingsDialog | None = None
         self._build_actions()
+        self._build_course_actions()
 
         self.form.valueChanged.connect(self._edited)
         controller.coreReady.connect(self._build_plan_view)
@@ -102,8 +107,8 @@ class MainWindow(QMainWindow):
 
         self.new_action = action("&New patient", QKeySequence.StandardKey.New, self.new_patient,
                                  "Clear the form for a new patient (Ctrl+N)")
-        self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.controller.save,
-                                  "Save the plan (not yet available in this version)")
+        self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save,
+                                  "Save the plan to the patient's course, signed (Ctrl+S)")
         self.print_action = action("&Print…", QKeySequence.StandardKey.Print,
                                    self.controller.print_plan,
                                    "Print the nurses' plan (not yet available in this version)")
@@ -128,6 +133,84 @@ class MainWindow(QMainWindow):
     def load_values(self, values: dict[str, Any]) -> None:
         self.form.set_values(values)
         self.form.set_applicable(applicable(values))
+
+    # ---------------------------------------------------------------- the course
+    def _build_course_actions(self) -> None:
+        """The Course menu. The course panel (and the store) are made on first use."""
+        self.course_dock: QDockWidget | None = None
+        self._course_panel: CoursePanel | None = None
+        menu = self.menuBar().addMenu("&Course")
+        for text, shortcut, slot, tip in (
+            ("&Open patient…", "Ctrl+O", self.open_patient, "Find a stored patient by MRN or "
+             "name and open their course (Ctrl+O)"),
+            ("Plan &next cycle", "", self.plan_next_cycle, "Fill the form for Day 1 of the next "
+             "cycle from the open course"),
+            ("&Double check…", "", self.double_check, "A second person re-enters height and "
+             "weight blind"),
+            ("Course &timeline", "Ctrl+T", self.show_course, "Show the course timeline"),
+        ):
+            item = QAction(text, self)
+            if shortcut:
+                item.setShortcuts([QKeySequence(shortcut)])
+            item.setStatusTip(tip)
+            item.triggered.connect(slot)
+            self.addAction(item)
+            menu.addAction(item)
+        # Any edit by hand: the form no longer shows the plan as saved or as checked.
+        self.form.valueChanged.connect(self._course_form_edited)
+
+    def course_panel(self) -> CoursePanel:
+        if self._course_panel is None:
+            from PySide6.QtCore import Qt
+            from PySide6.QtWidgets import QDockWidget
+
+            from besponsa_desktop.ui.course_panel import CoursePanel
+
+            course = self.controller.course
+            panel = CoursePanel(course, self.load_values)
+            dock = QDockWidget("Course", self)
+            dock.setObjectName("courseDock")
+            dock.setWidget(panel)
+            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                             | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self.resizeDocks([dock], [430], Qt.Orientation.Horizontal)
+            course.notice.connect(self._course_notice)
+            self.course_dock, self._course_panel = dock, panel
+        assert self.course_dock is not None
+        self.course_dock.show()
+        return self._course_panel
+
+    def show_course(self) -> None:
+        self.course_panel()
+
+    def save(self) -> bool:
+        panel = self.course_panel()
+        saved = self.controller.save()
+        if not saved and self.controller.valid and not self.controller.course.signer:
+            panel.require_signer()
+        return saved
+
+    def open_patient(self) -> Any:
+        return self.course_panel().open_patient()
+
+    def plan_next_cycle(self) -> None:
+        self.course_panel().plan_next_cycle()
+
+    def double_check(self) -> Any:
+        dialog = self.course_panel().double_check()
+        if dialog is not None:
+            # blind: the form and the plan are out of sight while the second person types
+            self.splitter.hide()
+            dialog.finished.connect(self.splitter.show)
+        return dialog
+
+    def _course_form_edited(self, *_args: Any) -> None:
+        self.controller.course.form_edited()  # cheap: the store loads only when used
+
+    def _course_notice(self, notice: Notice) -> None:
+        self.statusBar().showMessage(notice.text, 10000)
 
     def open_settings(self) -> SettingsDialog:
         """Opens the settings dialog without blocking (window-modal)."""

@@ -1,0 +1,270 @@
+"""Recording what happened to a planned dose: given (when), held, moved (to a date the rules
+allow: only those are offered, and when there is none the dialog says why) or omitted, with
+the reason and who records it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from besponsa_desktop import entry
+from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.course_controller import CourseController, MoveOptions, Notice
+
+STATUSES = (("given", "Given"), ("held", "Held"), ("moved", "Moved"), ("omitted", "Omitted"))
+
+
+class DoseDialog(QDialog):
+    def __init__(
+        self, course: CourseController, cycle: int, dose: dict[str, Any],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.course = course
+        self.cycle = cycle
+        self.day = int(dose["day"])
+        self._moves: MoveOptions | None = None
+        planned = entry.human_date(date.fromisoformat(dose["scheduled_date"]))
+        self.setWindowTitle(f"Record cycle {cycle} Day {self.day}")
+        column = QVBoxLayout(self)
+        heading = QLabel(
+            f"<b>Cycle {cycle} Day {self.day}</b>: {fmt(dose['planned_mg'])} mg "
+            f"({fmt(dose['planned_volume_ml'])} mL), due {planned}; now "
+            f"{dose['status'].upper()}"
+        )
+        heading.setWordWrap(True)
+        column.addWidget(heading)
+
+        choice = QHBoxLayout()
+        self.group = QButtonGroup(self)
+        self.radios: dict[str, QRadioButton] = {}
+        for value, text in STATUSES:
+            radio = QRadioButton(text)
+            self.radios[value] = radio
+            self.group.addButton(radio)
+            choice.addWidget(radio)
+            radio.toggled.connect(self._status_changed)
+        choice.addStretch(1)
+        column.addLayout(choice)
+
+        form = QFormLayout()
+        self.form = form
+        now = datetime.now()
+        self.given_on = QLineEdit(entry.short_date(now.date()))
+        self.given_on.setAccessibleName("Given on")
+        self.given_on.setToolTip("Date given: 2026-12-01 or 1 Dec 2026")
+        self.given_at = QLineEdit(f"{now:%H:%M}")
+        self.given_at.setAccessibleName("Time given")
+        self.given_at.setToolTip("Time given, 24-hour: 10:30")
+        self.given_at.setFixedWidth(60)
+        when = QHBoxLayout()
+        when.addWidget(self.given_on)
+        when.addWidget(QLabel("at"))
+        when.addWidget(self.given_at)
+        self.given_echo = QLabel()
+        self.given_echo.setObjectName("echo")
+        when.addWidget(self.given_echo)
+        when.addStretch(1)
+        self.given_row = QWidget()
+        self.given_row.setLayout(when)
+        form.addRow("Given on", self.given_row)
+        self.given_on.textChanged.connect(self._echo_given)
+
+        self.move_to = QComboBox()
+        self.move_to.setAccessibleName("Move to")
+        self.move_reason = QLabel()
+        self.move_reason.setWordWrap(True)
+        self.move_reason.setObjectName("note")
+        move = QVBoxLayout()
+        move.setContentsMargins(0, 0, 0, 0)
+        move.addWidget(self.move_to)
+        move.addWidget(self.move_reason)
+        self.move_row = QWidget()
+        self.move_row.setLayout(move)
+        form.addRow("Move to", self.move_row)
+
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason")
+        self.reason.setPlaceholderText("required: why (e.g. platelets 40 on 8 Dec)")
+        form.addRow("Reason", self.reason)
+        self.interruption = QLineEdit()
+        self.interruption.setAccessibleName("Interrupted for toxicity, days")
+        self.interruption.setToolTip("Days dosing was interrupted for toxicity (optional); the "
+                                     "longest in a cycle sets the next dose level")
+        self.interruption.setFixedWidth(60)
+        self.interruption_row = QWidget()
+        tox = QHBoxLayout(self.interruption_row)
+        tox.setContentsMargins(0, 0, 0, 0)
+        tox.addWidget(self.interruption)
+        tox.addWidget(QLabel("days (if for toxicity)"))
+        tox.addStretch(1)
+        form.addRow("Interrupted", self.interruption_row)
+        self.by = QLineEdit(course.signer)
+        self.by.setAccessibleName("Recorded by")
+        self.by.setPlaceholderText("required: your name")
+        form.addRow("Recorded by", self.by)
+        column.addLayout(form)
+
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        column.addWidget(self.problem)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Record")
+        buttons.accepted.connect(self.record)
+        buttons.rejected.connect(self.reject)
+        column.addWidget(buttons)
+        self.radios["given"].setChecked(True)
+        self._echo_given()
+        self.resize(520, self.sizeHint().height())
+
+    # ---------------------------------------------------------------- the status chosen
+    def status(self) -> str:
+        for value, radio in self.radios.items():
+            if radio.isChecked():
+                return value
+        return "given"
+
+    def choose(self, status: str) -> None:
+        self.radios[status].setChecked(True)
+
+    def _status_changed(self) -> None:
+        status = self.status()
+        self.form.setRowVisible(self.given_row, status == "given")
+        self.form.setRowVisible(self.move_row, status == "moved")
+        self.form.setRowVisible(self.reason, status != "given")
+        self.form.setRowVisible(self.interruption_row, status != "given")
+        self.ok.setEnabled(True)
+        if status == "moved":
+            self._fill_moves()
+        self.problem.hide()
+
+    def _fill_moves(self) -> None:
+        if self._moves is None:
+            self._moves = self.course.move_options(self.cycle, self.day)
+        self.move_to.clear()
+        moves = self._moves
+        if moves is None:
+            self.move_reason.setText("The allowed dates could not be read (see the message "
+                                     "in the course panel).")
+            self.move_to.setVisible(False)
+            self.ok.setEnabled(False)
+            return
+        for day in moves.dates:
+            self.move_to.addItem(entry.human_date(day))
+        self.move_to.setVisible(bool(moves.dates))
+        if moves.dates:
+            self.move_reason.setText(f"Only these dates: {_plain_dates(moves.reason)}.")
+        else:
+            self.move_reason.setText(f"This dose cannot be moved: {_plain_dates(moves.reason)}.")
+        self.move_reason.setProperty("problem", "" if moves.dates else "error")
+        self.ok.setEnabled(bool(moves.dates))
+
+    def move_dates(self) -> list[date]:
+        """The dates offered (empty when the dose cannot move)."""
+        return [] if self._moves is None else list(self._moves.dates)
+
+    def _echo_given(self) -> None:
+        try:
+            day = entry.parse_date(self.given_on.text())
+        except entry.EntryError:
+            day = None
+        self.given_echo.setText(entry.human_date(day) if day else "")
+
+    # ---------------------------------------------------------------- recording
+    def _fail(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.show()
+
+    def record(self) -> None:
+        status = self.status()
+        by = self.by.text().strip()
+        if not by:
+            self._fail("Recorded by: your name is required.")
+            return
+        kwargs: dict[str, Any] = {"by": by}
+        if status == "given":
+            try:
+                day = entry.parse_date(self.given_on.text())
+            except entry.EntryError as error:
+                self._fail(f"Given on: {error}.")
+                return
+            moment = _time(self.given_at.text())
+            if day is None or moment is None:
+                self._fail("Given on: the date and the time (24-hour, 10:30) are required.")
+                return
+            kwargs["at"] = datetime.combine(day, moment)
+        else:
+            reason = self.reason.text().strip()
+            if not reason:
+                self._fail(f"Reason: a {status} dose needs the reason.")
+                return
+            kwargs["reason"] = reason
+            try:
+                days = entry.parse_whole(self.interruption.text())
+            except entry.EntryError as error:
+                self._fail(f"Interrupted: {error}.")
+                return
+            kwargs["toxicity_interruption_days"] = days
+        if status == "moved":
+            dates = self.move_dates()
+            index = self.move_to.currentIndex()
+            if not dates or index < 0:
+                self._fail("Move to: no date is allowed.")
+                return
+            kwargs["moved_to"] = dates[index]
+        said: list[Notice] = []
+
+        def hear(notice: Notice) -> None:
+            said.append(notice)
+
+        self.course.notice.connect(hear)
+        try:
+            done = self.course.record_dose(self.cycle, self.day, status, **kwargs)
+        finally:
+            self.course.notice.disconnect(hear)
+        if done:
+            self.accept()
+        elif said:
+            self._fail(said[-1].text)
+
+
+def _time(text: str) -> Any:
+    parts = text.strip().replace(".", ":").split(":")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        return None
+    hour, minute = int(parts[0]), int(parts[1])
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        return None
+    return datetime.min.replace(hour=hour, minute=minute).time()
+
+
+def _plain_dates(text: str) -> str:
+    """The core's reason with its ISO dates written so that nobody misreads them."""
+    import re
+
+    def human(match: re.Match[str]) -> str:
+        try:
+            return entry.human_date(date.fromisoformat(match[0]))
+        except ValueError:
+            return match[0]
+
+    return re.sub(r"\d{4}-\d{2}-\d{2}", human, text)

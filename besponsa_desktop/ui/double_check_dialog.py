@@ -1,0 +1,117 @@
+"""The independent double check: a second person re-enters height and weight from the chart
+without seeing what was entered. This dialog never shows the plan's values, and the window
+hides the form and the plan while it is open; the store compares and records both names."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from besponsa_desktop import entry
+from besponsa_desktop.course_controller import CourseController, Notice
+
+
+class DoubleCheckDialog(QDialog):
+    def __init__(self, course: CourseController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.course = course
+        self.result_matched: bool | None = None
+        self.setWindowTitle("Independent double check")
+        column = QVBoxLayout(self)
+        intro = QLabel(
+            "<b>Second person:</b> measure or read the patient's height and weight from the "
+            "chart yourself and type them here. The plan's values are hidden until you "
+            "compare; they must match within 0.5 cm and 0.1 kg."
+        )
+        intro.setWordWrap(True)
+        column.addWidget(intro)
+        form = QFormLayout()
+        self.checker = QLineEdit()
+        self.checker.setAccessibleName("Checked by")
+        self.checker.setPlaceholderText("your name (not the person who prepared the plan)")
+        form.addRow("Checked by", self.checker)
+        self.height_edit = QLineEdit()
+        self.height_edit.setAccessibleName("Height")
+        self.height_edit.setFixedWidth(90)
+        self.height_unit = QComboBox()
+        self.height_unit.addItems(["cm", "in"])
+        self.height_unit.setAccessibleName("Height unit")
+        form.addRow("Height", _pair(self.height_edit, self.height_unit))
+        self.weight_edit = QLineEdit()
+        self.weight_edit.setAccessibleName("Weight")
+        self.weight_edit.setFixedWidth(90)
+        self.weight_unit = QComboBox()
+        self.weight_unit.addItems(["kg", "lb"])
+        self.weight_unit.setAccessibleName("Weight unit")
+        form.addRow("Weight", _pair(self.weight_edit, self.weight_unit))
+        column.addLayout(form)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        column.addWidget(self.problem)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Compare and record")
+        buttons.accepted.connect(self.compare)
+        buttons.rejected.connect(self.reject)
+        column.addWidget(buttons)
+        self.resize(460, self.sizeHint().height())
+
+    def _fail(self, message: str) -> None:
+        self.problem.setText(message)
+        self.problem.show()
+
+    def compare(self) -> None:
+        name = self.checker.text().strip()
+        if not name:
+            self._fail("Checked by: your name is required.")
+            return
+        try:
+            height = entry.parse_number(self.height_edit.text())
+            weight = entry.parse_number(self.weight_edit.text())
+        except entry.EntryError as error:
+            self._fail(f"Height and weight: {error}.")
+            return
+        if not height or not weight:
+            self._fail("Height and weight: both are required.")
+            return
+        said: list[Notice] = []
+
+        def hear(notice: Notice) -> None:
+            said.append(notice)
+
+        self.course.notice.connect(hear)
+        try:
+            matched = self.course.double_check(
+                name, height, weight, self.height_unit.currentText(),
+                self.weight_unit.currentText(),
+            )
+        finally:
+            self.course.notice.disconnect(hear)
+        if matched is None:  # refused (same person, ...): nothing recorded, try again
+            self._fail(said[-1].text if said else "Not recorded.")
+            return
+        # Recorded, matched or not: the result is in the course panel's message.
+        self.result_matched = matched
+        self.accept()
+
+
+def _pair(editor: QLineEdit, unit: QComboBox) -> QWidget:
+    holder = QWidget()
+    row = QHBoxLayout(holder)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(editor)
+    row.addWidget(unit)
+    row.addStretch(1)
+    return holder
