@@ -155,7 +155,8 @@ class CourseController(QObject):
         values = self.plan.load_request(latest["request"])
         self.plan_id = int(latest["id"])
         self.plan.double_check = _double_check(latest.get("verification"))
-        self._tell(INFO, f"Opened the course: {_cycles_text(data)}, version {data['version']}.")
+        self._tell(INFO, f"Opened the course: {_cycles_text(data)}; the form shows the plan "
+                   "saved last.")
         return values
 
     def reload(self) -> bool:
@@ -169,9 +170,8 @@ class CourseController(QObject):
         self._show_course(data)
         self._tell(
             INFO,
-            f"Reloaded the course (version {data['version']}): the timeline shows what is "
-            "stored now. The form still holds your entries: compare, then save again if they "
-            "still apply.",
+            "Reloaded the course: the timeline shows what is stored now. The form still "
+            "holds your entries: compare, then save again if they still apply.",
         )
         return True
 
@@ -225,9 +225,8 @@ class CourseController(QObject):
         self.plan.double_check = None  # a new revision needs its own check
         self._tell(
             INFO,
-            f"Saved cycle {saved.cycle_number} Day {saved.dose_day}, signed by {self.signer} "
-            f"(course version {saved.course_version}). Not yet verified: a second person does "
-            "the double check.",
+            f"Saved cycle {saved.cycle_number} Day {saved.dose_day}, signed by {self.signer}. "
+            "Not yet verified: a second person does the double check.",
         )
         return True
 
@@ -301,6 +300,15 @@ class CourseController(QObject):
         return True
 
     # ---------------------------------------------------------------- the double check
+    def checked_plan_text(self) -> str:
+        """Which saved plan a double check is of, in words (no height or weight)."""
+        for cycle in (self.course or {}).get("cycles", []):
+            for plan in cycle["plans"]:
+                if plan["id"] == self.plan_id:
+                    return (f"Cycle {cycle['number']} Day {plan['dose_day']}, prepared by "
+                            f"{plan['saved_by'] or '(no name)'}")
+        return "The plan on screen"
+
     def double_check(
         self, checked_by: str, height: float, weight: float, height_unit: str = "cm",
         weight_unit: str = "kg",

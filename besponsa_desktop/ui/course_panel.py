@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,8 @@ STATUS_LOOK = {
 }
 DECISIONS = {"proceed": "PROCEED", "hold": "HOLD", "discontinue": "DISCONTINUE",
              "not_eligible": "NOT ELIGIBLE"}
+DOSE_LEVELS = {0: "full dose", 1: "dose level 1 (25% decrease)",
+               2: "dose level 2 (two doses per cycle)"}
 RESPONSES = {"cr": "CR", "cri": "CRi", "none": "not achieved"}
 SEX = {"female": "F", "male": "M"}
 NOTICE_LOOK = {  # kind -> (background, border)
@@ -50,6 +52,7 @@ NOTICE_LOOK = {  # kind -> (background, border)
     ERROR: ("#fff0f0", "#b00020"),
     CONFLICT: ("#fff4d6", "#8a6d00"),
 }
+COLUMN_COUNT = 5
 ROLE_DOSE = 0x0100 + 1  # Qt.UserRole + 1: (cycle, day) of a dose row
 
 
@@ -123,7 +126,10 @@ class NoticeBar(QFrame):
 
 
 class CoursePanel(QWidget):
-    """The dock's contents. ``load_values`` puts field values into the window's form."""
+    """The course tab. ``load_values`` puts field values into the window's form."""
+
+    opened = Signal()  # a course was opened: the window shows the timeline
+    formFilled = Signal()  # the next cycle is in the form: the window shows the plan
 
     def __init__(
         self,
@@ -148,8 +154,10 @@ class CoursePanel(QWidget):
                                "signed with it")
         self.signer.setMaxLength(200)
         caption.setBuddy(self.signer)
+        self.signer.setMinimumWidth(260)
         sign.addWidget(caption)
-        sign.addWidget(self.signer, 1)
+        sign.addWidget(self.signer)
+        sign.addStretch(1)
         column.addLayout(sign)
         self.signer.textEdited.connect(course.set_signer)
         course.signerChanged.connect(self._signer_changed)
@@ -166,8 +174,8 @@ class CoursePanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setObjectName("timeline")
         self.tree.setAccessibleName("Course timeline")
-        self.tree.setColumnCount(4)
-        self.tree.setHeaderLabels(["Cycle / day", "Date", "Status", "Details"])
+        self.tree.setColumnCount(COLUMN_COUNT)
+        self.tree.setHeaderLabels(["Cycle / day", "Date", "Status", "Dose", "Details"])
         self.tree.setRootIsDecorated(True)
         self.tree.setAlternatingRowColors(False)
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -175,7 +183,7 @@ class CoursePanel(QWidget):
         self.tree.setUniformRowHeights(False)
         header = self.tree.header()
         header.setStretchLastSection(True)
-        for index in range(3):
+        for index in range(COLUMN_COUNT - 1):
             header.setSectionResizeMode(index, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemSelectionChanged.connect(self._selection_changed)
         self.tree.itemDoubleClicked.connect(lambda *_: self.record_selected())
@@ -219,12 +227,13 @@ class CoursePanel(QWidget):
         if data is None:
             return
         patient = data["patient"]
+        count = len(data["cycles"])
         self.patient.setText(
             f"<b>{_escape(patient['name'])}</b> · MRN {_escape(patient['mrn'])} · born "
-            f"{_date_text(patient['date_of_birth'])} · {SEX.get(patient['sex'], '')}"
-            f"<br><span style='color:#555555'>Course version {data['version']}, "
-            f"{len(data['cycles'])} cycle{'' if len(data['cycles']) == 1 else 's'}</span>"
+            f"{_date_text(patient['date_of_birth'])} · {SEX.get(patient['sex'], '')} · "
+            f"{count} cycle{'' if count == 1 else 's'}"
         )
+        self.patient.setToolTip(f"Course version {data['version']} (changes saved so far)")
         bold = QFont()
         bold.setBold(True)
         last: QTreeWidgetItem | None = None
@@ -232,17 +241,18 @@ class CoursePanel(QWidget):
             top = QTreeWidgetItem(self.tree, [
                 f"Cycle {cycle['number']}",
                 _date_text(cycle["start_date"]),
-                f"level {cycle['dose_level']}",
+                "",
+                "",
                 self._cycle_details(cycle),
             ])
-            for column in range(4):
+            for column in range(COLUMN_COUNT):
                 top.setFont(column, bold)
-            top.setToolTip(2, "Dose level in force: 0 full dose, 1 25% decrease, 2 two "
-                              "doses per cycle")
-            for dose in cycle["doses"]:
-                self._dose_item(top, cycle["number"], dose)
+            top.setToolTip(4, "Dose level in force (Table 4) and the response assessed after "
+                              "the cycle")
             for plan in cycle["plans"]:
                 self._plan_item(top, plan, cycle["plans"])
+            for dose in cycle["doses"]:
+                self._dose_item(top, cycle["number"], dose)
             top.setExpanded(True)
             last = top
         if last is not None:
@@ -250,10 +260,11 @@ class CoursePanel(QWidget):
 
     @staticmethod
     def _cycle_details(cycle: dict[str, Any]) -> str:
+        level = DOSE_LEVELS.get(cycle["dose_level"], f"dose level {cycle['dose_level']}")
         response = cycle.get("response_after")
         if response is None:
-            return "response after cycle: not recorded"
-        text = f"response after cycle: {RESPONSES.get(response, response)}"
+            return f"{level}; response: not recorded"
+        text = f"{level}; response: {RESPONSES.get(response, response)}"
         if cycle.get("mrd_negative_after"):
             text += ", MRD negative"
         return text
@@ -261,25 +272,28 @@ class CoursePanel(QWidget):
     def _dose_item(self, parent: QTreeWidgetItem, cycle: int, dose: dict[str, Any]) -> None:
         status = dose["status"]
         words, colour, background = STATUS_LOOK.get(status, (status.upper(), "#000", "#fff"))
-        mg = f"{fmt(dose['planned_mg'])} mg ({fmt(dose['planned_volume_ml'])} mL)"
-        details = mg
+        mg = f"{fmt(dose['planned_mg'])} mg"
         when = _date_text(dose["scheduled_date"])
+        details = f"{fmt(dose['planned_volume_ml'])} mL to withdraw"
         if status == "given":
             when = _when_text(dose["given_at"])
-            details = f"{mg}, by {dose['recorded_by']}"
+            details = f"given by {dose['recorded_by']}"
+            if dose["scheduled_date"] != dose["planned_date"]:
+                details += f" (moved from {_date_text(dose['planned_date'])})"
         elif status == "moved":
-            details = (f"from {_date_text(dose['planned_date'])}: {dose['reason']} — "
-                       f"{dose['recorded_by']}")
+            details = (f"from {_date_text(dose['planned_date'])}: {dose['reason']} "
+                       f"({dose['recorded_by']})")
         elif status in ("held", "omitted"):
-            details = f"{dose['reason']} — {dose['recorded_by'] or 'by the plan'}"
+            details = f"{dose['reason']} ({dose['recorded_by'] or 'by the plan'})"
         if dose.get("toxicity_interruption_days"):
             details += f"; interrupted {dose['toxicity_interruption_days']} days for toxicity"
-        item = QTreeWidgetItem(parent, [f"Day {dose['day']}", when, words, details])
+        item = QTreeWidgetItem(parent, [f"Day {dose['day']}", when, words, mg, details])
         item.setForeground(2, QBrush(QColor(colour)))
         item.setBackground(2, QBrush(QColor(background)))
         item.setTextAlignment(2, Qt.AlignmentFlag.AlignCenter)
+        item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         item.setData(0, ROLE_DOSE, (cycle, dose["day"]))
-        item.setToolTip(3, details)
+        item.setToolTip(4, details)
 
     @staticmethod
     def _plan_item(parent: QTreeWidgetItem, plan: dict[str, Any],
@@ -288,22 +302,23 @@ class CoursePanel(QWidget):
         revision = same_day.index(plan) + 1
         current = plan is same_day[-1]
         verification = plan.get("verification") or {}
-        checked = (f"checked by {verification['checked_by']}" if verification.get("verified")
-                   else "NOT YET VERIFIED")
+        checked = (f"double-checked by {verification['checked_by']}"
+                   if verification.get("verified") else "NOT YET VERIFIED")
         label = f"Plan Day {plan['dose_day']}"
         if len(same_day) > 1:
             label += f" rev {revision}" + ("" if current else " (replaced)")
         item = QTreeWidgetItem(parent, [
             label,
-            _saved_text(plan["saved_at"]),
+            f"saved {_saved_text(plan['saved_at'])}",
             DECISIONS.get(plan["decision"], plan["decision"].upper()),
-            f"saved by {plan['saved_by'] or '(no name)'}; {checked}",
+            "",
+            f"by {plan['saved_by'] or '(no name)'}; {checked}",
         ])
         grey = QBrush(QColor("#555555" if current else "#8a8a8a"))
-        for column in range(4):
+        for column in range(COLUMN_COUNT):
             item.setForeground(column, grey)
         if not verification.get("verified") and current:
-            item.setForeground(3, QBrush(QColor("#8a4b00")))
+            item.setForeground(4, QBrush(QColor("#8a4b00")))
         item.setToolTip(1, "When the plan was saved")
 
     def selected_dose(self) -> tuple[int, int] | None:
@@ -375,11 +390,14 @@ class CoursePanel(QWidget):
         values = self.course.open_course(mrn)
         if values is not None:
             self.load_values(values)
+        if self.course.mrn == mrn:
+            self.opened.emit()
 
     def plan_next_cycle(self) -> None:
         values = self.course.plan_next_cycle()
         if values is not None:
             self.load_values(values)
+            self.formFilled.emit()
 
     def record_selected(self) -> QDialog | None:
         chosen = self.selected_dose()

@@ -40,7 +40,7 @@ class DoseDialog(QDialog):
         self._moves: MoveOptions | None = None
         planned = entry.human_date(date.fromisoformat(dose["scheduled_date"]))
         self.setWindowTitle(f"Record cycle {cycle} Day {self.day}")
-        column = QVBoxLayout(self)
+        column = self.column = QVBoxLayout(self)
         heading = QLabel(
             f"<b>Cycle {cycle} Day {self.day}</b>: {fmt(dose['planned_mg'])} mg "
             f"({fmt(dose['planned_volume_ml'])} mL), due {planned}; now "
@@ -86,22 +86,22 @@ class DoseDialog(QDialog):
 
         self.move_to = QComboBox()
         self.move_to.setAccessibleName("Move to")
+        self.move_to.setPlaceholderText("no date allowed")
+        form.addRow("Move to", self.move_to)
+        self.move_row = self.move_to
+        # the rule's words, across the whole width: why these dates, or why none
         self.move_reason = QLabel()
         self.move_reason.setWordWrap(True)
-        self.move_reason.setObjectName("note")
-        move = QVBoxLayout()
-        move.setContentsMargins(0, 0, 0, 0)
-        move.addWidget(self.move_to)
-        move.addWidget(self.move_reason)
-        self.move_row = QWidget()
-        self.move_row.setLayout(move)
-        form.addRow("Move to", self.move_row)
+        form.addRow(self.move_reason)
 
         self.reason = QLineEdit()
         self.reason.setAccessibleName("Reason")
         self.reason.setPlaceholderText("required: why (e.g. platelets 40 on 8 Dec)")
         form.addRow("Reason", self.reason)
-        self.interruption = QLineEdit()
+        # kept when the dose is recorded again (held, then given): the next cycle's dose
+        # level depends on the longest interruption
+        previous = dose.get("toxicity_interruption_days")
+        self.interruption = QLineEdit("" if previous is None else str(previous))
         self.interruption.setAccessibleName("Interrupted for toxicity, days")
         self.interruption.setToolTip("Days dosing was interrupted for toxicity (optional); the "
                                      "longest in a cycle sets the next dose level")
@@ -134,7 +134,8 @@ class DoseDialog(QDialog):
         column.addWidget(buttons)
         self.radios["given"].setChecked(True)
         self._echo_given()
-        self.resize(520, self.sizeHint().height())
+        self.setMinimumWidth(540)
+        self.resize(540, self.sizeHint().height())
 
     # ---------------------------------------------------------------- the status chosen
     def status(self) -> str:
@@ -150,8 +151,8 @@ class DoseDialog(QDialog):
         status = self.status()
         self.form.setRowVisible(self.given_row, status == "given")
         self.form.setRowVisible(self.move_row, status == "moved")
+        self.form.setRowVisible(self.move_reason, status == "moved")
         self.form.setRowVisible(self.reason, status != "given")
-        self.form.setRowVisible(self.interruption_row, status != "given")
         self.ok.setEnabled(True)
         if status == "moved":
             self._fill_moves()
@@ -165,18 +166,26 @@ class DoseDialog(QDialog):
         if moves is None:
             self.move_reason.setText("The allowed dates could not be read (see the message "
                                      "in the course panel).")
-            self.move_to.setVisible(False)
+            self.move_to.setEnabled(False)
             self.ok.setEnabled(False)
             return
         for day in moves.dates:
             self.move_to.addItem(entry.human_date(day))
-        self.move_to.setVisible(bool(moves.dates))
+        self.move_to.setEnabled(bool(moves.dates))
         if moves.dates:
             self.move_reason.setText(f"Only these dates: {_plain_dates(moves.reason)}.")
         else:
             self.move_reason.setText(f"This dose cannot be moved: {_plain_dates(moves.reason)}.")
-        self.move_reason.setProperty("problem", "" if moves.dates else "error")
+        self.move_reason.setStyleSheet(
+            "color: #555555;" if moves.dates else "color: #b00020; font-weight: bold;")
         self.ok.setEnabled(bool(moves.dates))
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to show a long reason whole (a wrapped label's height follows its width)."""
+        self.move_reason.setMinimumHeight(self.move_reason.heightForWidth(self.width() - 40))
+        self.column.activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
     def move_dates(self) -> list[date]:
         """The dates offered (empty when the dose cannot move)."""
@@ -218,12 +227,11 @@ class DoseDialog(QDialog):
                 self._fail(f"Reason: a {status} dose needs the reason.")
                 return
             kwargs["reason"] = reason
-            try:
-                days = entry.parse_whole(self.interruption.text())
-            except entry.EntryError as error:
-                self._fail(f"Interrupted: {error}.")
-                return
-            kwargs["toxicity_interruption_days"] = days
+        try:
+            kwargs["toxicity_interruption_days"] = entry.parse_whole(self.interruption.text())
+        except entry.EntryError as error:
+            self._fail(f"Interrupted: {error}.")
+            return
         if status == "moved":
             dates = self.move_dates()
             index = self.move_to.currentIndex()

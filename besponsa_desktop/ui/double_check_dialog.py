@@ -28,9 +28,9 @@ class DoubleCheckDialog(QDialog):
         self.setWindowTitle("Independent double check")
         column = QVBoxLayout(self)
         intro = QLabel(
-            "<b>Second person:</b> measure or read the patient's height and weight from the "
-            "chart yourself and type them here. The plan's values are hidden until you "
-            "compare; they must match within 0.5 cm and 0.1 kg."
+            f"<b>{course.checked_plan_text()}</b><br><b>Second person:</b> measure or read the "
+            "patient's height and weight from the chart yourself and type them here. The "
+            "plan's values are not shown; they must match within 0.5 cm and 0.1 kg."
         )
         intro.setWordWrap(True)
         column.addWidget(intro)

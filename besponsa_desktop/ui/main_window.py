@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QWidget
 
@@ -17,7 +17,7 @@ from besponsa_desktop.ui.fields import ALIGN_CENTER
 from besponsa_desktop.ui.form import PatientForm
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QDockWidget
+    from PySide6.QtWidgets import QTabWidget
 
     from besponsa_desktop.course_controller import Notice
     from besponsa_desktop.ui.course_panel import CoursePanel
@@ -136,8 +136,9 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- the course
     def _build_course_actions(self) -> None:
-        """The Course menu. The course panel (and the store) are made on first use."""
-        self.course_dock: QDockWidget | None = None
+        """The Course menu, and a Course tab beside the plan made once the dosing rules
+        are loaded (after the first paint). The store loads only when first used."""
+        self.course_tabs: QTabWidget | None = None
         self._course_panel: CoursePanel | None = None
         menu = self.menuBar().addMenu("&Course")
         for text, shortcut, slot, tip in (
@@ -147,7 +148,8 @@ class MainWindow(QMainWindow):
              "cycle from the open course"),
             ("&Double check…", "", self.double_check, "A second person re-enters height and "
              "weight blind"),
-            ("Course &timeline", "Ctrl+T", self.show_course, "Show the course timeline"),
+            ("Plan or course &timeline", "Ctrl+T", self.toggle_course,
+             "Switch between the plan and the course timeline (Ctrl+T)"),
         ):
             item = QAction(text, self)
             if shortcut:
@@ -158,37 +160,67 @@ class MainWindow(QMainWindow):
             menu.addAction(item)
         # Any edit by hand: the form no longer shows the plan as saved or as checked.
         self.form.valueChanged.connect(self._course_form_edited)
+        # deferred: the plan view replaces the placeholder first, then goes into a tab
+        self.controller.coreReady.connect(lambda: QTimer.singleShot(0, self.course_panel))
 
     def course_panel(self) -> CoursePanel:
+        """The course panel, in a tab beside the plan (made on first use)."""
         if self._course_panel is None:
-            from PySide6.QtCore import Qt
-            from PySide6.QtWidgets import QDockWidget
+            from PySide6.QtWidgets import QTabWidget, QVBoxLayout
 
             from besponsa_desktop.ui.course_panel import CoursePanel
 
+            self.controller.load_core()  # a course fills the form: the rules are needed
             course = self.controller.course
             panel = CoursePanel(course, self.load_values)
-            dock = QDockWidget("Course", self)
-            dock.setObjectName("courseDock")
-            dock.setWidget(panel)
-            dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
-                             | QDockWidget.DockWidgetFeature.DockWidgetMovable
-                             | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
-            self.resizeDocks([dock], [430], Qt.Orientation.Horizontal)
+            sizes = self.splitter.sizes()
+            plan_side = self.splitter.widget(1)
+            assert plan_side is not None
+            holder = QWidget()
+            column = QVBoxLayout(holder)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(4)
+            column.addWidget(panel.notice)  # messages stay in sight whichever tab is shown
+            tabs = QTabWidget()
+            tabs.setDocumentMode(True)
+            column.addWidget(tabs, 1)
+            self.splitter.replaceWidget(1, holder)
+            # PySide6 leaves a widget put in by replaceWidget owned by Python: keep it
+            self._course_holder = holder
+            tabs.addTab(plan_side, "Plan")
+            tabs.addTab(panel, "Course timeline")
+            self.splitter.setSizes(sizes)
             course.notice.connect(self._course_notice)
-            self.course_dock, self._course_panel = dock, panel
-        assert self.course_dock is not None
-        self.course_dock.show()
+            course.courseChanged.connect(self._course_changed)
+            panel.opened.connect(self.show_course)
+            panel.formFilled.connect(self.show_plan)
+            self.course_tabs, self._course_panel = tabs, panel
         return self._course_panel
 
-    def show_course(self) -> None:
+    def show_course(self) -> CoursePanel:
+        panel = self.course_panel()
+        assert self.course_tabs is not None
+        self.course_tabs.setCurrentWidget(panel)
+        return panel
+
+    def show_plan(self) -> None:
         self.course_panel()
+        assert self.course_tabs is not None
+        self.course_tabs.setCurrentIndex(0)
+
+    def toggle_course(self) -> None:
+        panel = self.course_panel()
+        assert self.course_tabs is not None
+        if self.course_tabs.currentWidget() is panel:
+            self.show_plan()
+        else:
+            self.show_course()
 
     def save(self) -> bool:
         panel = self.course_panel()
         saved = self.controller.save()
         if not saved and self.controller.valid and not self.controller.course.signer:
+            self.show_course()
             panel.require_signer()
         return saved
 
@@ -205,6 +237,11 @@ class MainWindow(QMainWindow):
             self.splitter.hide()
             dialog.finished.connect(self.splitter.show)
         return dialog
+
+    def _course_changed(self, data: Any) -> None:
+        if data is not None and self.course_tabs is not None:
+            name = data["patient"]["name"]
+            self.course_tabs.setTabText(1, f"Course timeline — {name}")
 
     def _course_form_edited(self, *_args: Any) -> None:
         self.controller.course.form_edited()  # cheap: the store loads only when used

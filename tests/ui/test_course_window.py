@@ -56,9 +56,9 @@ def timeline_rows(window: MainWindow) -> list[list[str]]:
     rows = []
     for index in range(tree.topLevelItemCount()):
         top = tree.topLevelItem(index)
-        rows.append([top.text(c) for c in range(4)])
+        rows.append([top.text(c) for c in range(5)])
         for child in range(top.childCount()):
-            rows.append([top.child(child).text(c) for c in range(4)])
+            rows.append([top.child(child).text(c) for c in range(5)])
     return rows
 
 
@@ -79,12 +79,14 @@ def test_save_then_reopen_by_mrn_shows_the_cycle_in_the_timeline(qtbot, window, 
     assert dialog.table.item(0, 2).text() == "Sat 15 Mar 1980"
     qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
     assert not dialog.isVisible()
+    assert window.course_tabs.currentWidget() is window.course_panel()  # the timeline
 
     assert value(window, "patient.name") == "Jane Doe"
     assert value(window, "weight_kg") == "62"
     assert window.plan_view.decision == "proceed"
     rows = timeline_rows(window)
-    assert rows[0][:3] == ["Cycle 1", "Tue 1 Dec 2026", "level 0"]
+    assert rows[0][:2] == ["Cycle 1", "Tue 1 Dec 2026"]
+    assert rows[0][4] == "full dose; response: not recorded"
     doses = [r for r in rows if r[0].startswith("Day ")]
     assert [(r[0], r[1], r[2]) for r in doses] == [
         ("Day 1", "Tue 1 Dec 2026", "PLANNED"),
@@ -92,8 +94,9 @@ def test_save_then_reopen_by_mrn_shows_the_cycle_in_the_timeline(qtbot, window, 
         ("Day 15", "Tue 15 Dec 2026", "PLANNED"),
     ]
     plan_row = next(r for r in rows if r[0] == "Plan Day 1")
-    assert plan_row[2] == "PROCEED" and f"saved by {PREPARER}" in plan_row[3]
-    assert "NOT YET VERIFIED" in plan_row[3]
+    assert plan_row[2] == "PROCEED" and plan_row[1].startswith("saved ")
+    assert f"by {PREPARER}" in plan_row[4] and "NOT YET VERIFIED" in plan_row[4]
+    assert [r[3] for r in doses] == ["1.35 mg", "0.84 mg", "0.84 mg"]  # 0.8, 0.5, 0.5 mg/m²
     assert QApplication.activeModalWidget() is None
 
 
@@ -122,8 +125,10 @@ def test_plan_next_cycle_fills_cycle_2_and_leaves_weight_and_labs_required(qtbot
     # a 10-day interruption for toxicity in cycle 1 is carried into cycle 2
     assert window.controller.course.record_dose(
         1, 8, "held", by=PREPARER, reason="platelets low", toxicity_interruption_days=10)
+    window.show_course()
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
 
+    assert window.course_tabs.currentIndex() == 0  # the plan, beside the form
     assert value(window, "cycle.number") == "2"
     assert value(window, "cycle.start_date") == "22 Dec 2026"  # cycle 1's next-cycle due date
     assert value(window, "dose_level") == "0"
@@ -178,7 +183,7 @@ def test_recording_given_and_moved_updates_the_timeline_and_offers_only_allowed_
     assert not dialog.isVisible()
     assert panel.status_of(1, 1) == "GIVEN"
     day1 = next(r for r in timeline_rows(window) if r[0] == "Day 1")
-    assert day1[1] == "Tue 1 Dec 2026 10:30" and PREPARER in day1[3]
+    assert day1[1] == "Tue 1 Dec 2026 10:30" and f"given by {PREPARER}" in day1[4]
 
     assert panel.select_dose(1, 8)
     dialog = panel.record_selected()
@@ -197,7 +202,29 @@ def test_recording_given_and_moved_updates_the_timeline_and_offers_only_allowed_
     assert not dialog.isVisible()
     day8 = next(r for r in timeline_rows(window) if r[0] == "Day 8")
     assert day8[1:3] == ["Wed 9 Dec 2026", "MOVED"]
-    assert "from Tue 8 Dec 2026: clinic closed" in day8[3]
+    assert "from Tue 8 Dec 2026: clinic closed" in day8[4]
+
+
+def test_a_held_dose_given_later_keeps_its_interruption_for_the_next_dose_level(
+    qtbot, window, db
+):
+    save_cycle1(qtbot, window)
+    panel = window.course_panel()
+    dialog = panel.record_dose(1, 8)
+    dialog.choose("held")
+    dialog.reason.setText("platelets 38")
+    dialog.interruption.setText("3")
+    dialog.record()
+    assert not dialog.isVisible() and panel.status_of(1, 8) == "HELD"
+    dialog = panel.record_dose(1, 8)
+    assert dialog.interruption.text() == "3"  # carried into the new record
+    dialog.choose("given")
+    dialog.given_on.setText("2026-12-10")
+    dialog.given_at.setText("9:15")
+    dialog.record()
+    assert panel.status_of(1, 8) == "GIVEN"
+    assert panel.dose_data(1, 8)["toxicity_interruption_days"] == 3
+    assert window.controller.course.course["cycles"][0]["longest_toxicity_interruption_days"] == 3
 
 
 def test_a_dose_that_cannot_move_says_why_and_cannot_be_recorded_as_moved(qtbot, window, db):
@@ -279,7 +306,7 @@ def test_a_matching_blind_double_check_names_the_checker_for_the_printout(qtbot,
     assert isinstance(verified, DoubleCheck)
     assert verified.checked_by == CHECKER and verified.checked_at.tzinfo is not None
     plan_row = next(r for r in timeline_rows(window) if r[0] == "Plan Day 1")
-    assert f"checked by {CHECKER}" in plan_row[3]
+    assert f"double-checked by {CHECKER}" in plan_row[4]
 
     # reopening the verified plan keeps the check; editing the form clears it
     values = window.controller.course.open_course("H1234567")
