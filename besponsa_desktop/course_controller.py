@@ -65,6 +65,7 @@ class CourseController(QObject):
         # The stored plan the form shows, while the form is unchanged since it was saved or
         # opened; the double check is of that plan.
         self.plan_id: int | None = None
+        self.edited = False  # the form was changed by hand since it was opened or saved
         self._conn: sqlite3.Connection | None = None
         self._conn_path: str | None = None
 
@@ -147,6 +148,7 @@ class CourseController(QObject):
         if data is None:
             return None
         self._show_course(data)
+        self.edited = False
         latest = latest_plan(data)
         if latest is None:
             self.plan_id = None
@@ -193,6 +195,7 @@ class CourseController(QObject):
         """The form was changed by hand: it no longer shows the stored (or checked) plan."""
         self.plan_id = None
         self.plan.double_check = None
+        self.edited = True
 
     # ---------------------------------------------------------------- saving
     def save(self) -> bool:
@@ -222,6 +225,7 @@ class CourseController(QObject):
         if data is not None:
             self._show_course(data)
         self.plan_id = saved.plan_id
+        self.edited = False
         self.plan.double_check = None  # a new revision needs its own check
         self._tell(
             INFO,

@@ -381,7 +381,8 @@ class CoursePanel(QWidget):
     def open_patient(self) -> QDialog:
         from besponsa_desktop.ui.open_patient import OpenPatientDialog
 
-        dialog = OpenPatientDialog(self.course.find_patients, self.window())
+        unsaved = self.course.edited and self.course.plan.valid
+        dialog = OpenPatientDialog(self.course.find_patients, self.window(), unsaved)
         dialog.chosen.connect(self._open)
         self._show_dialog(dialog)
         return dialog

@@ -161,7 +161,11 @@ class MainWindow(QMainWindow):
         # Any edit by hand: the form no longer shows the plan as saved or as checked.
         self.form.valueChanged.connect(self._course_form_edited)
         # deferred: the plan view replaces the placeholder first, then goes into a tab
-        self.controller.coreReady.connect(lambda: QTimer.singleShot(0, self.course_panel))
+        self._course_timer = QTimer(self)
+        self._course_timer.setSingleShot(True)
+        self._course_timer.setInterval(0)
+        self._course_timer.timeout.connect(self.course_panel)
+        self.controller.coreReady.connect(self._course_timer.start)
 
     def course_panel(self) -> CoursePanel:
         """The course panel, in a tab beside the plan (made on first use)."""

@@ -31,12 +31,21 @@ class OpenPatientDialog(QDialog):
 
     chosen = Signal(str)
 
-    def __init__(self, find: Callable[[str], list[Any]], parent: QWidget | None = None):
+    def __init__(
+        self, find: Callable[[str], list[Any]], parent: QWidget | None = None,
+        unsaved: bool = False,
+    ):
         super().__init__(parent)
         self.setWindowTitle("Open patient")
         self._find = find
         self.matches: list[Any] = []
         column = QVBoxLayout(self)
+        self.unsaved = QLabel("The form has changes that are not saved: opening a patient "
+                              "replaces them. Cancel and save first (Ctrl+S) to keep them.")
+        self.unsaved.setWordWrap(True)
+        self.unsaved.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        self.unsaved.setVisible(unsaved)
+        column.addWidget(self.unsaved)
         caption = QLabel("MRN or name")
         self.search = QLineEdit()
         self.search.setPlaceholderText("e.g. H1234567 or Doe")

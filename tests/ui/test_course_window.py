@@ -73,6 +73,7 @@ def test_save_then_reopen_by_mrn_shows_the_cycle_in_the_timeline(qtbot, window, 
 
     dialog = window.open_patient()
     assert dialog.isVisible() and window.course_panel().dialog is dialog
+    assert not dialog.unsaved.isVisible()
     qtbot.keyClicks(dialog.search, "h12345")
     assert dialog.table.rowCount() == 1
     assert dialog.table.item(0, 0).text() == "Jane Doe"
@@ -102,6 +103,10 @@ def test_save_then_reopen_by_mrn_shows_the_cycle_in_the_timeline(qtbot, window, 
 
 def test_patients_are_found_by_any_part_of_the_name(qtbot, window, db):
     save_cycle1(qtbot, window)
+    retype(qtbot, window.form.fields["weight_kg"].line, "63")
+    dialog = window.open_patient()
+    assert dialog.unsaved.isVisible()  # opening would replace an edit not saved
+    dialog.reject()
     course = window.controller.course
     assert [m.mrn for m in course.find_patients("doe jane")] == ["H1234567"]
     assert [m.mrn for m in course.find_patients("DOE")] == ["H1234567"]
