@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from build_common import ROOT, source_date_epoch  # noqa: E402
+from build_common import ROOT, source_date_epoch
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
         "--work", type=Path, default=ROOT / "build", help="scratch folder for the build"
     )
     parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="deb: xz -1 instead of -6 (15 s instead of 60 s here, 46 MB instead of 42 MB); "
+        "for tests",
+    )
+    parser.add_argument(
         "--nsis", action="store_true", help="windows: also build an NSIS setup.exe beside the MSI"
     )
     args = parser.parse_args(argv)
@@ -42,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.target == "deb":
         from linux_deb import build_deb
 
-        out = build_deb(args.dist.resolve(), args.work.resolve() / "deb", epoch)
+        out = build_deb(args.dist.resolve(), args.work.resolve() / "deb", epoch, fast=args.fast)
         print(out)
     else:
         from windows_msi import build_windows

@@ -82,6 +82,4 @@ def normalize_tree(root: Path, epoch: int) -> None:
 
 def tree_size(root: Path) -> int:
     """Bytes of the regular files under root (symlinks not followed)."""
-    return sum(
-        p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink()
-    )
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())

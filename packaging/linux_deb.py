@@ -15,7 +15,9 @@ from build_common import NAME, ROOT, fresh_dir, need_tool, normalize_tree, run, 
 INSTALL_DIR = f"/opt/{NAME}"
 SPEC = ROOT / "packaging" / f"{NAME}.spec"
 # Set it to the real contact of whoever ships the package.
-MAINTAINER = os.environ.get("DEB_MAINTAINER", "besponsa-desktop maintainers <besponsa-desktop@invalid>")
+MAINTAINER = os.environ.get(
+    "DEB_MAINTAINER", "besponsa-desktop maintainers <besponsa-desktop@invalid>"
+)
 
 DESKTOP_ENTRY = """\
 [Desktop Entry]
@@ -95,9 +97,7 @@ def _owners(paths: list[str]) -> dict[str, str]:
                 spellings[c[len("/usr") :]] = path
             elif c.startswith("/lib/"):
                 spellings["/usr" + c] = path
-    out = subprocess.run(
-        ["dpkg", "-S", *sorted(spellings)], capture_output=True, text=True
-    ).stdout
+    out = subprocess.run(["dpkg", "-S", *sorted(spellings)], capture_output=True, text=True).stdout
     owners: dict[str, str] = {}
     for line in out.splitlines():
         packages, _, found = line.partition(": ")
@@ -170,7 +170,7 @@ Description: treatment planning for inotuzumab ozogamicin (BESPONSA)
     )
 
 
-def build_deb(dist: Path, work: Path, epoch: int) -> Path:
+def build_deb(dist: Path, work: Path, epoch: int, fast: bool = False) -> Path:
     need_tool("dpkg-deb", "dpkg")
     need_tool("readelf", "binutils")
     need_tool("strip", "binutils")
@@ -182,7 +182,7 @@ def build_deb(dist: Path, work: Path, epoch: int) -> Path:
     normalize_tree(root, epoch)
     out = dist / f"{NAME}_{version()}_amd64.deb"
     run(
-        ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", root, out],
+        ["dpkg-deb", "--root-owner-group", "-Zxz", "-z1" if fast else "-z6", "--build", root, out],
         env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
         stdout=subprocess.DEVNULL,
     )

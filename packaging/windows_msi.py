@@ -228,9 +228,9 @@ def trim_pyside(payload: Path, site: Path) -> None:
                         plugin.unlink()
             elif name not in PYSIDE_KEEP_DIRS:
                 shutil.rmtree(path)
-        elif name.endswith(".pyd") and name[:-4] not in QT_MODULES:
-            path.unlink()
-        elif name.endswith((".exe", ".lib", ".pyi")):
+        elif name.endswith((".exe", ".lib", ".pyi")) or (
+            name.endswith(".pyd") and name[:-4] not in QT_MODULES
+        ):
             path.unlink()
     for folder in [pyside / "plugins", *sorted((pyside / "plugins").rglob("*"))]:
         if folder.is_dir() and not any(folder.rglob("*.*")):
@@ -295,7 +295,7 @@ def _guid(name: str) -> str:
     return str(uuid.uuid5(uuid.UUID(UPGRADE_CODE), name)).upper()
 
 
-def write_wxs(payload: Path, work: Path, ver: str, epoch: int) -> list[Path]:
+def write_wxs(payload: Path, work: Path, ver: str) -> list[Path]:
     files = sorted(p.relative_to(payload).as_posix() for p in payload.rglob("*") if p.is_file())
     heat = subprocess.run(
         [
@@ -320,15 +320,16 @@ def write_wxs(payload: Path, work: Path, ver: str, epoch: int) -> list[Path]:
     # wixl takes source paths relative to the folder it runs in (work/), not absolute.
     shutil.copyfile(ROOT / "resources" / "icons" / f"{NAME}.ico", work / "app.ico")
     # InstallScope="perMachine" is what sets ALLUSERS=1 (wixl refuses it set twice).
-    # ProductCode and PackageCode follow from the version and the build time, so the same
-    # sources give the same MSI, and each new version gets the new codes MSI requires.
+    # The ProductCode follows from the version: each new version gets the new code a major
+    # upgrade needs, and rebuilding a version keeps it. (wixl gives each MSI file a new
+    # PackageCode, as Windows Installer expects of different files.)
     product_wxs = work / "product.wxs"
     product_wxs.write_text(
         f"""<?xml version="1.0" encoding="utf-8"?>
 <Wix xmlns="http://schemas.microsoft.com/wix/2006/wi">
   <Product Id="{_guid("product " + ver)}" Name="{PRODUCT_NAME}" Language="1033"
            Version="{ver}" Manufacturer="{MANUFACTURER}" UpgradeCode="{UPGRADE_CODE}">
-    <Package Id="{_guid(f"package {ver} {epoch}")}" InstallerVersion="500" Compressed="yes"
+    <Package InstallerVersion="500" Compressed="yes"
              InstallScope="perMachine" Manufacturer="{MANUFACTURER}"
              Description="{PRODUCT_NAME} {ver}"
              Comments="Treatment planning for inotuzumab ozogamicin (BESPONSA)"/>
@@ -367,7 +368,7 @@ def write_wxs(payload: Path, work: Path, ver: str, epoch: int) -> list[Path]:
 
 def build_msi(payload: Path, work: Path, out: Path, ver: str, epoch: int) -> Path:
     need_tool("wixl", "wixl")
-    sources = write_wxs(payload, work, ver, epoch)
+    sources = write_wxs(payload, work, ver)
     run(
         [
             "wixl",
