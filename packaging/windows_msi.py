@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tarfile
 import uuid
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
@@ -295,6 +296,30 @@ def _guid(name: str) -> str:
     return str(uuid.uuid5(uuid.UUID(UPGRADE_CODE), name)).upper()
 
 
+def _stable_directory_ids(wxs: str) -> str:
+    """wixl-heat names folders by a hash of their absolute path, and wixl derives the
+    component GUIDs from those names: rename each folder by its path inside the payload,
+    so that every build (wherever its work folder is) gives the same GUIDs."""
+    ns = "http://schemas.microsoft.com/wix/2006/wi"
+    ET.register_namespace("", ns)
+    root = ET.fromstring(wxs)
+    seen: dict[str, int] = {}
+
+    def walk(element: ET.Element, path: str) -> None:
+        for child in element.findall(f"{{{ns}}}Directory"):
+            child_path = f"{path}/{child.get('Name')}"
+            # heat repeats a folder (the "." of the top files) when its files interleave
+            # with subfolders: number the repeats.
+            seen[child_path] = seen.get(child_path, 0) + 1
+            key = f"{child_path}#{seen[child_path]}"
+            child.set("Id", "dir" + hashlib.md5(key.encode()).hexdigest().upper())
+            walk(child, child_path)
+
+    for ref in root.iter(f"{{{ns}}}DirectoryRef"):
+        walk(ref, ref.get("Id", ""))
+    return ET.tostring(root, encoding="unicode")
+
+
 def write_wxs(payload: Path, work: Path, ver: str) -> list[Path]:
     files = sorted(p.relative_to(payload).as_posix() for p in payload.rglob("*") if p.is_file())
     heat = subprocess.run(
@@ -316,7 +341,7 @@ def write_wxs(payload: Path, work: Path, ver: str) -> list[Path]:
         check=True,
     ).stdout
     files_wxs = work / "files.wxs"
-    files_wxs.write_text(heat, encoding="utf-8")
+    files_wxs.write_text(_stable_directory_ids(heat), encoding="utf-8")
     # wixl takes source paths relative to the folder it runs in (work/), not absolute.
     shutil.copyfile(ROOT / "resources" / "icons" / f"{NAME}.ico", work / "app.ico")
     # InstallScope="perMachine" is what sets ALLUSERS=1 (wixl refuses it set twice).
