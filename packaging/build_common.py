@@ -7,7 +7,9 @@ import ast
 import os
 import shutil
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "besponsa-desktop"
@@ -46,9 +48,9 @@ def source_date_epoch() -> int:
     return epoch
 
 
-def run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def run(cmd: Sequence[object], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     print("+", " ".join(str(c) for c in cmd), flush=True)
-    return subprocess.run([str(c) for c in cmd], check=True, text=True, **kwargs)  # type: ignore[call-overload]
+    return subprocess.run([str(c) for c in cmd], check=True, text=True, **kwargs)
 
 
 def need_tool(name: str, debian_package: str) -> str:

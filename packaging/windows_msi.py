@@ -19,6 +19,7 @@ from __future__ import annotations
 import compileall
 import hashlib
 import os
+import py_compile
 import re
 import shutil
 import subprocess
@@ -246,8 +247,8 @@ def trim_pyside(payload: Path, site: Path) -> None:
     needed: set[str] = set()
     todo = list(roots)
     while todo:
-        for dll in _imports(todo.pop()):
-            key = dll.lower()
+        for imported in _imports(todo.pop()):
+            key = imported.lower()
             if key in available and key not in needed:
                 needed.add(key)
                 todo.append(available[key])
@@ -286,7 +287,7 @@ def precompile(payload: Path) -> None:
             quiet=2,
             workers=1,
             stripdir=str(payload),
-            invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH,
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
         )
         if not ok:
             raise SystemExit(f"could not compile the Python files in {folder}")

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -30,9 +31,11 @@ pytestmark = [
 ]
 
 
-def _run(cmd: list[str | Path], **kwargs: object) -> str:
+def _run(cmd: list[str | Path], **kwargs: Any) -> str:
     kwargs.setdefault("timeout", 900)
-    result = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kwargs)  # type: ignore[call-overload]
+    result: subprocess.CompletedProcess[str] = subprocess.run(
+        [str(c) for c in cmd], capture_output=True, text=True, **kwargs
+    )
     assert result.returncode == 0, (
         f"{' '.join(map(str, cmd))} exited {result.returncode}\n"
         f"--- stdout\n{result.stdout[-3000:]}\n--- stderr\n{result.stderr[-3000:]}"
