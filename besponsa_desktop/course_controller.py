@@ -43,10 +43,31 @@ class MoveOptions:
 
 
 CONFLICT_TEXT = (
-    "Not saved: this patient's course was changed elsewhere (another window or workstation) "
-    "since you opened it. Nothing was overwritten. Reload the course to see the change; your "
-    "entries stay in the form, so you can save again if they still apply."
+    "{what}: this patient's course was changed elsewhere (another window or workstation) "
+    "since you opened it. Nothing was overwritten. Reload the course to see the change{then}."
 )
+SAVE_AGAIN = "; your entries stay in the form, so you can save again if they still apply"
+
+# The store names the field at fault as its argument ("moved_to: ..."): the window's words.
+FIELD_WORDS = {
+    "patient.mrn": "MRN",
+    "signed_by": "Signed in as",
+    "by": "Recorded by",
+    "at": "Given on",
+    "moved_to": "Move to",
+    "reason": "Reason",
+    "toxicity_interruption_days": "Interrupted",
+    "checked_by": "Checked by",
+    "prepared_by": "Prepared by",
+    "dose_level": "Dose level",
+}
+
+
+def window_words(message: str) -> str:
+    field, colon, rest = message.partition(": ")
+    if colon and field in FIELD_WORDS:
+        return f"{FIELD_WORDS[field]}: {rest}"
+    return message
 
 
 class CourseController(QObject):
@@ -92,16 +113,16 @@ class CourseController(QObject):
             self._conn.close()
             self._conn = None
 
-    def _run(self, what: str, work: Any) -> Any:
+    def _run(self, what: str, work: Any, then: str = ", then try again") -> Any:
         """Run ``work(conn)``; a store error becomes a notice (and None is returned)."""
         from besponsa_desktop.store.errors import ConflictError, StoreError
 
         try:
             return work(self._connection())
         except ConflictError:
-            self._tell(CONFLICT, CONFLICT_TEXT, RELOAD)
+            self._tell(CONFLICT, CONFLICT_TEXT.format(what=what, then=then), RELOAD)
         except StoreError as error:
-            self._tell(ERROR, f"{what}: {error}")
+            self._tell(ERROR, f"{what}: {window_words(str(error))}")
         except Exception as error:  # an unexpected failure: logged, never a traceback
             from besponsa_desktop.logs import log_internal_error
 
@@ -210,14 +231,25 @@ class CourseController(QObject):
             return False
         plan = self.plan.plan
         mrn = plan.patient.mrn
-        # A course opened here is saved against the version loaded; a patient typed in
-        # fresh is a new course (version 0), so an existing course is never overwritten.
-        expected = self.version if self.mrn == mrn else 0
-        from besponsa_desktop.store.courses import save_plan
+        from besponsa_desktop.store.courses import course_version, save_plan
 
+        if self.mrn != mrn:
+            # A patient typed in fresh is a new course (version 0). If that MRN already has a
+            # course, it must be opened first: the plan is saved against what it holds.
+            stored = self._run("Not saved", lambda conn: course_version(conn, mrn))
+            if stored is None:
+                return False
+            if stored:
+                self._tell(ERROR, "Nothing saved: a course with this MRN is already stored. "
+                           "Open it first (Ctrl+O), then save, so that this plan joins it "
+                           "knowing what it holds.")
+                return False
+        # A course opened here is saved against the version loaded, never overwritten.
+        expected = self.version if self.mrn == mrn else 0
         saved = self._run(
             "Not saved",
             lambda conn: save_plan(conn, plan, signed_by=self.signer, expected_version=expected),
+            then=SAVE_AGAIN,
         )
         if saved is None:
             return False

@@ -173,9 +173,9 @@ class DoseDialog(QDialog):
             self.move_to.addItem(entry.human_date(day))
         self.move_to.setEnabled(bool(moves.dates))
         if moves.dates:
-            self.move_reason.setText(f"Only these dates: {_plain_dates(moves.reason)}.")
+            self.move_reason.setText(f"Only these dates: {moves.reason}.")
         else:
-            self.move_reason.setText(f"This dose cannot be moved: {_plain_dates(moves.reason)}.")
+            self.move_reason.setText(f"This dose cannot be moved: {moves.reason}.")
         self.move_reason.setStyleSheet(
             "color: #555555;" if moves.dates else "color: #b00020; font-weight: bold;")
         self.ok.setEnabled(bool(moves.dates))
@@ -264,15 +264,3 @@ def _time(text: str) -> Any:
         return None
     return datetime.min.replace(hour=hour, minute=minute).time()
 
-
-def _plain_dates(text: str) -> str:
-    """The core's reason with its ISO dates written so that nobody misreads them."""
-    import re
-
-    def human(match: re.Match[str]) -> str:
-        try:
-            return entry.human_date(date.fromisoformat(match[0]))
-        except ValueError:
-            return match[0]
-
-    return re.sub(r"\d{4}-\d{2}-\d{2}", human, text)

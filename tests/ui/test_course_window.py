@@ -281,6 +281,26 @@ def test_a_conflicting_save_from_another_connection_is_reported_and_left_intact(
     other.close()
 
 
+def test_a_new_plan_for_an_mrn_already_stored_asks_to_open_that_course_first(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    window.controller.course.course = None  # as in a second window that never opened it
+    assert window.save() is False
+    panel = window.course_panel()
+    assert panel.notice.kind == ERROR and "Open it first" in panel.notice.text.text()
+    assert len(window.controller.course.find_patients("H1234567")) == 1
+    window.controller.course.open_course("H1234567")
+    assert window.save() is True
+
+
+def test_store_refusals_name_the_field_in_the_window_words(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    course = window.controller.course
+    with qtbot.waitSignal(course.notice) as said:
+        assert course.record_dose(1, 8, "held", by=PREPARER, reason=" ") is False
+    assert said.args[0].text == "Not recorded: Reason: a held dose needs the reason"
+    assert window.course_panel().status_of(1, 8) == "PLANNED"
+
+
 def _visible_texts(widget) -> str:
     from PySide6.QtWidgets import QLabel, QLineEdit
 
