@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from besponsa_desktop.controller import FieldValues
 
@@ -89,6 +89,9 @@ class CourseController(QObject):
         self.edited = False  # the form was changed by hand since it was opened or saved
         self._conn: sqlite3.Connection | None = None
         self._conn_path: str | None = None
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.close)  # checkpoint the WAL on the way out
 
     # ---------------------------------------------------------------- the database
     def database_path(self) -> Path | None:

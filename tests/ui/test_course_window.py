@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QInputDialog
 
 from besponsa_desktop.course_controller import CONFLICT, ERROR
 from besponsa_desktop.printing.options import DoubleCheck
@@ -22,6 +22,17 @@ from tests.ui.helpers import ROOT, load, request
 
 PREPARER = "Ann Pharmacist"
 CHECKER = "Ben Nurse"
+
+
+@pytest.fixture(autouse=True)
+def no_input_dialogs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing here may ask through a blocking input box either (a name, a date)."""
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a modal input dialog was opened")
+
+    for name in ("getText", "getInt", "getDouble", "getItem", "getMultiLineText"):
+        monkeypatch.setattr(QInputDialog, name, refuse)
 
 
 @pytest.fixture
