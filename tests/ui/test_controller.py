@@ -131,14 +131,11 @@ def test_the_institution_rounding_step_reaches_the_plan(settings, controller):
     assert controller.plan.request.volume_rounding_ml == 0.01
 
 
-def test_save_and_print_say_they_are_not_available_and_do_nothing(qtbot, controller):
+def test_save_says_it_is_not_available_and_does_nothing(qtbot, controller):
     controller.set_values(values_for())
     with qtbot.waitSignal(controller.statusMessage) as said:
         assert controller.save() is False
     assert "not available yet" in said.args[0] and "nothing was saved" in said.args[0]
-    with qtbot.waitSignal(controller.statusMessage) as said:
-        assert controller.print_plan() is False
-    assert "nothing was printed" in said.args[0]
 
 
 def test_window_choices_match_the_core_vocabulary():
