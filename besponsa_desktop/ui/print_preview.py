@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QByteArray,
     QIODevice,
     QObject,
+    QPointF,
     QRectF,
     QSize,
     QStandardPaths,
@@ -304,7 +305,8 @@ class PrintPreview(QDialog):
         layout.addWidget(self.view, 1)
         layout.addLayout(bottom)
         self._size_to(parent)
-        self.print_button.setFocus()
+        # Page Up/Down and the arrows scroll the pages; Enter still means Print…
+        self.view.setFocus()
 
     def _size_to(self, parent: QWidget) -> None:
         """Tall enough to read a page's width at once: most of the screen's height."""
@@ -319,12 +321,19 @@ class PrintPreview(QDialog):
         self.page_label.setText(f"Page {page + 1} of {self.document.pageCount()}")
 
     def _zoom_changed(self) -> None:
-        fit = (
-            QPdfView.ZoomMode.FitToWidth
-            if self.fit_width.isChecked()
-            else (QPdfView.ZoomMode.FitInView)
+        """Change the zoom and stay on the page being read (not the old scroll offset,
+        which lands on another page at the new size)."""
+        navigator = self.view.pageNavigator()
+        page = navigator.currentPage()
+        whole = self.whole_page.isChecked()
+        self.view.setZoomMode(
+            QPdfView.ZoomMode.FitInView if whole else QPdfView.ZoomMode.FitToWidth
         )
-        self.view.setZoomMode(fit)
+        # QPdfView scrolls only when the current page changes: from the top, to the page.
+        self.view.verticalScrollBar().setValue(0)
+        if page:
+            navigator.jump(page, QPointF(), 0)
+        self._show_page_number(navigator.currentPage())
 
     @property
     def page_count(self) -> int:

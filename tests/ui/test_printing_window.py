@@ -14,6 +14,7 @@ from typing import Any
 import pypdf
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
@@ -82,6 +83,26 @@ def test_preview_shows_every_page_of_the_printout(qtbot, window):
     assert window.controller.plan.patient.name in dialog.windowTitle()
     assert "NOT YET VERIFIED" in dialog.check_note.text()
     assert QApplication.activeModalWidget() in (None, dialog)
+
+
+def test_preview_follows_the_page_being_read_and_keeps_it_when_zooming(qtbot, window):
+    load(window, request())
+    dialog = window.preview_printout()
+    qtbot.addWidget(dialog)
+    bar = dialog.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum())
+    last = dialog.page_count
+    assert dialog.page_label.text() == f"Page {last} of {last}"
+    bar.setValue(bar.maximum() // 2)
+    middle = dialog.view.pageNavigator().currentPage()
+    assert 0 < middle < last - 1
+    for button in (dialog.whole_page, dialog.fit_width):
+        button.click()
+        bar.setValue(bar.value() + 1)  # the view works out the page shown again
+        assert dialog.view.pageNavigator().currentPage() == middle
+        assert dialog.page_label.text() == f"Page {middle + 1} of {last}"
+    assert dialog.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
 
 
 def test_preview_of_a_hold_shows_the_hold_sheet(qtbot, window):
