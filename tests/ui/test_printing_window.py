@@ -58,6 +58,9 @@ def print_dialog(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, A
     def fake_exec(dialog: QPrintDialog) -> int:
         seen["opened"] += 1
         seen["max_page"] = dialog.maxPage()
+        option = QPrintDialog.PrintDialogOption
+        seen["page_range"] = dialog.testOption(option.PrintPageRange)
+        seen["to_file"] = dialog.testOption(option.PrintToFile)
         if not seen["accept"]:
             return QDialog.DialogCode.Rejected.value
         printer = dialog.printer()
@@ -67,6 +70,7 @@ def print_dialog(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, A
         return QDialog.DialogCode.Accepted.value
 
     monkeypatch.setattr(QPrintDialog, "exec", fake_exec)
+    monkeypatch.setattr(print_preview, "printers_available", lambda: True)
     return seen
 
 
@@ -158,6 +162,8 @@ def test_print_sends_every_page_to_the_printer(qtbot, window, print_dialog):
     expected = page_count(window.controller.render_printout())
     assert window.print_printout() == expected
     assert print_dialog["opened"] == 1 and print_dialog["max_page"] == expected
+    # a page range (one dose page again) yes; "print to file" no: Export PDF… is for files
+    assert print_dialog["page_range"] and not print_dialog["to_file"]
     printed = print_dialog["output"].read_bytes()
     assert page_count(printed) == expected
     assert f"Sent {expected} pages" in window.statusBar().currentMessage()
@@ -168,6 +174,19 @@ def test_cancelling_the_print_dialog_prints_nothing(qtbot, window, print_dialog)
     print_dialog["accept"] = False
     assert window.print_printout() == 0
     assert not print_dialog["output"].exists()
+
+
+def test_without_any_printer_no_empty_dialog_is_shown(qtbot, window, monkeypatch):
+    load(window, request())
+
+    def refuse(*_args: Any) -> int:
+        raise AssertionError("an empty print dialog was opened")
+
+    monkeypatch.setattr(QPrintDialog, "exec", refuse)
+    monkeypatch.setattr(print_preview, "printers_available", lambda: False)
+    assert window.print_printout() == 0
+    message = window.statusBar().currentMessage()
+    assert "no printer is set up" in message and "Export PDF" in message
 
 
 def test_print_button_in_the_preview_prints_and_closes_it(qtbot, window, print_dialog):
