@@ -33,8 +33,8 @@ def test_ruff_finds_nothing():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_mypy_strict_on_the_core():
-    done = run(sys.executable, "-m", "mypy", "besponsa_desktop/core")
+def test_mypy_on_the_program_strict_on_the_core_and_the_store():
+    done = run(sys.executable, "-m", "mypy", "besponsa_desktop")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -159,7 +159,7 @@ class Labs(Strict):
             problems.append(
                 (
                     "serum_creatinine_umol_l",
-                    "serum creatinine is required (or give serum_creatinine_mg_dl)",
+                    "serum creatinine is required (in µmol/L or mg/dL)",
                 )
             )
         if umol is not None and mg is not None:

@@ -8,6 +8,7 @@ zero (1, not 1.0), no exponent.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 
@@ -38,3 +39,8 @@ def fmt(value: float, places: int = 2) -> str:
 def fmt_thousands(value: float) -> str:
     """Whole counts with thousands separators: 10,000."""
     return f"{round_places(value, 0):,.0f}"
+
+
+def fmt_date(day: date) -> str:
+    """A date that cannot be misread in any locale: Tue 1 Dec 2026."""
+    return f"{day:%a} {day.day} {day:%b %Y}"

@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from besponsa_desktop.core.numbers import fmt_date
+
 if TYPE_CHECKING:
     from besponsa_desktop.core.models import PlanRequest
 
@@ -116,7 +118,7 @@ def check_creatinine_umol(value: float) -> float:
     if 0 < value < low:
         raise ValueError(
             f"{_g(value)} µmol/L is implausibly low; it looks like mg/dL "
-            f"(enter it as serum_creatinine_mg_dl, or {_g(round(value * 88.4))} µmol/L)"
+            f"(choose mg/dL, or enter {_g(round(value * 88.4))} µmol/L)"
         )
     if not low <= value <= high:
         raise ValueError(f"{_g(value)} µmol/L is outside {_g(low)}–{_g(high)} µmol/L")
@@ -128,7 +130,7 @@ def check_creatinine_mg_dl(value: float) -> float:
     if high < value <= CREATININE_UMOL_L[1]:
         raise ValueError(
             f"{_g(value)} mg/dL is implausibly high; it looks like µmol/L "
-            f"(enter it as serum_creatinine_umol_l, or {_g(round(value / 88.4, 2))} mg/dL)"
+            f"(choose µmol/L, or enter {_g(round(value / 88.4, 2))} mg/dL)"
         )
     if not low <= value <= high:
         raise ValueError(f"{_g(value)} mg/dL is outside {_g(low)}–{_g(high)} mg/dL")
@@ -174,7 +176,7 @@ def date_problems(request: PlanRequest) -> list[tuple[str, str]]:
     start = request.cycle.start_date
     dose_date = start.fromordinal(start.toordinal() + request.dose_day - 1)
     if not 2000 <= start.year <= 2100:
-        problems.append(("cycle.start_date", f"{start.isoformat()} is not a plausible date"))
+        problems.append(("cycle.start_date", f"{fmt_date(start)} is not a plausible date"))
     if born > start:
         problems.append(
             ("patient.date_of_birth", "is after the cycle's Day 1; check both dates")
@@ -192,8 +194,8 @@ def date_problems(request: PlanRequest) -> list[tuple[str, str]]:
         problems.append(
             (
                 "measured_on",
-                f"{request.measured_on.isoformat()} is after the dose being planned "
-                f"(Day {request.dose_day}, {dose_date.isoformat()}); use the measurement "
+                f"{fmt_date(request.measured_on)} is after the dose being planned "
+                f"(Day {request.dose_day}, {fmt_date(dose_date)}); use the measurement "
                 "taken before it",
             )
         )
@@ -201,8 +203,8 @@ def date_problems(request: PlanRequest) -> list[tuple[str, str]]:
         problems.append(
             (
                 "labs.taken_on",
-                f"{request.labs.taken_on.isoformat()} is after the dose being planned "
-                f"(Day {request.dose_day}, {dose_date.isoformat()}); the labs must come "
+                f"{fmt_date(request.labs.taken_on)} is after the dose being planned "
+                f"(Day {request.dose_day}, {fmt_date(dose_date)}); the labs must come "
                 "before the dose",
             )
         )

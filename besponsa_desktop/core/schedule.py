@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from besponsa_desktop.core.numbers import fmt_date
 from besponsa_desktop.core.regimen import DAY_WINDOW, DOSE_FREE_FROM_DAY, MIN_DAYS_BETWEEN_DOSES
 
 
@@ -56,15 +57,15 @@ def reschedule_options(start: date, day: int, previous_dose_given: date | None) 
         assert previous_dose_given is not None
         return Replan(
             [],
-            f"no date fits: the Day {day} window is {first.isoformat()} to {last.isoformat()}, "
-            f"and the previous dose was given on {previous_dose_given.isoformat()}, so the "
-            f"earliest allowed date is {earliest.isoformat()} (at least "
+            f"no date fits: the Day {day} window is {fmt_date(first)} to {fmt_date(last)}, "
+            f"and the previous dose was given on {fmt_date(previous_dose_given)}, so the "
+            f"earliest allowed date is {fmt_date(earliest)} (at least "
             f"{MIN_DAYS_BETWEEN_DOSES} days later). For a delay caused by toxicity, Table 4 "
             "applies: 7 days or more omits the dose",
         )
     dates = [earliest + timedelta(days=i) for i in range((last - earliest).days + 1)]
     return Replan(
         dates,
-        f"within the Day {day} window ({first.isoformat()} to {last.isoformat()}) and at "
+        f"within the Day {day} window ({fmt_date(first)} to {fmt_date(last)}) and at "
         f"least {MIN_DAYS_BETWEEN_DOSES} days after the previous dose",
     )
