@@ -12,6 +12,8 @@ The two modal system dialogs are reached only through ``choose_pdf_path`` and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,7 @@ from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QDialog,
     QDialogButtonBox,
@@ -128,28 +131,32 @@ def page_image(document: QPdfDocument, page: int, dpi: float) -> QImage:
 
 
 def print_document(document: QPdfDocument, printer: QPrinter) -> int:
-    """Print the pages of ``document`` the printer is set to (a range, or all); returns the
-    number of pages sent, 0 if the printer could not be started."""
+    """Print the pages of ``document`` the printer is set to (a range, or all; the copies
+    asked for); returns the number of sheets sent, 0 if the printer could not be started."""
     count = document.pageCount()
     first, last = printer.fromPage(), printer.toPage()
     if first < 1:
         first, last = 1, count
-    pages = range(first - 1, min(max(last, first), count))
+    pages = list(range(first - 1, min(max(last, first), count)))
+    # Most drivers make the copies; where they cannot, send each copy in turn (collated).
+    copies = 1 if printer.supportsMultipleCopies() else max(1, printer.copyCount())
     dpi = min(printer.resolution(), MAX_PRINT_DPI)
     painter = QPainter()
     if not pages or not painter.begin(printer):
         return 0
+    sent = 0
     try:
         sheet = printer.pageLayout().fullRectPixels(printer.resolution())
-        for n, page in enumerate(pages):
-            if n and not printer.newPage():
-                return n
+        for page in pages * copies:
+            if sent and not printer.newPage():
+                break
             image = page_image(document, page, dpi)
             # keep the page's proportions if the paper differs (Letter paper, A4 sheet)
             scale = min(sheet.width() / image.width(), sheet.height() / image.height())
             width, height = image.width() * scale, image.height() * scale
             painter.drawImage(QRectF(0, 0, width, height), image)
-        return len(pages)
+            sent += 1
+        return sent
     finally:
         painter.end()
 
@@ -173,7 +180,7 @@ def export_folder(controller: PlanController) -> Path:
 def export(parent: QWidget, controller: PlanController) -> Path | None:
     """Ask where, then write the PDF there; the path written, or None."""
     if controller.plan is None:
-        controller.print_plan()  # says why there is nothing to export
+        controller.statusMessage.emit("No PDF saved: the plan is not complete.")
         return None
     suggested = export_folder(controller) / suggested_file_name(controller.plan)
     path = choose_pdf_path(parent, suggested)
@@ -190,10 +197,9 @@ def print_now(
 ) -> int:
     """The system print dialog, then the pages; the number of pages sent (0: none)."""
     if document is None:
-        data = controller.print_plan()
-        if data is None:
+        document = _document(controller)
+        if document is None:
             return 0
-        document = load_pdf(data, parent)
     if not printers_available():
         controller.statusMessage.emit(
             "Nothing printed: no printer is set up on this computer (ask IT). "
@@ -203,7 +209,8 @@ def print_now(
     printer = new_printer(document)
     if not choose_printer(parent, printer, document.pageCount()):
         return 0
-    sent = print_document(document, printer)
+    with _busy():
+        sent = print_document(document, printer)
     if sent:
         controller.printed(sent, printer.printerName())
     else:
@@ -213,24 +220,51 @@ def print_now(
 
 def preview(parent: QWidget, controller: PlanController) -> PrintPreview | None:
     """Open the preview (window-modal, not blocking); None if there is nothing to show."""
-    data = controller.print_plan()
-    if data is None:
+    document = _document(controller)
+    if document is None:
         return None
-    dialog = PrintPreview(data, controller, parent)
+    dialog = PrintPreview(document, controller, parent)
     dialog.open()
     return dialog
+
+
+def _document(controller: PlanController) -> QPdfDocument | None:
+    """The current printout as a QtPdf document; None (and the status bar says why) if
+    there is none."""
+    with _busy():  # the first printout loads reportlab: about half a second
+        data = controller.print_plan()
+        if data is None:
+            return None
+        try:
+            return load_pdf(data)
+        except ValueError as error:  # QtPdf could not read reportlab's PDF: a bug
+            from besponsa_desktop.logs import log_internal_error
+
+            log_internal_error(error)
+            controller.statusMessage.emit("The printout could not be shown: please contact IT.")
+            return None
+
+
+@contextmanager
+def _busy() -> Iterator[None]:
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 # ------------------------------------------------------------------ the preview
 class PrintPreview(QDialog):
     """The printout as it will come out of the printer, with Print and Export buttons."""
 
-    def __init__(self, data: bytes, controller: PlanController, parent: QWidget) -> None:
+    def __init__(self, document: QPdfDocument, controller: PlanController, parent: QWidget) -> None:
         super().__init__(parent)
         self.controller = controller
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        self.document = load_pdf(data, self)
+        self.document = document
+        document.setParent(self)  # goes with the dialog
         plan = controller.plan
         patient = plan.patient
         self.setWindowTitle(

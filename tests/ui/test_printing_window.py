@@ -222,6 +222,28 @@ def test_a_page_range_prints_only_those_pages(qtbot, tmp_path):
     assert len(pypdf.PdfReader(tmp_path / "out.pdf").pages) == 2
 
 
+def test_copies_are_sent_in_turn_when_the_printer_cannot_make_them(qtbot, tmp_path):
+    document = print_preview.load_pdf(_render("hold-two-reasons"))
+    printer = print_preview.new_printer(document)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # makes no copies itself
+    printer.setOutputFileName(str(tmp_path / "out.pdf"))
+    printer.setResolution(96)
+    printer.setCopyCount(3)
+    assert not printer.supportsMultipleCopies()
+    assert print_preview.print_document(document, printer) == 3 * document.pageCount()
+    assert len(pypdf.PdfReader(tmp_path / "out.pdf").pages) == 3 * document.pageCount()
+
+
+def test_a_printout_qtpdf_cannot_read_is_logged_and_said(qtbot, window, monkeypatch, tmp_path):
+    monkeypatch.setenv("BESPONSA_LOG_DIR", str(tmp_path / "logs"))
+    load(window, request())
+    monkeypatch.setattr(window.controller, "print_plan", lambda: b"not a PDF")
+    assert window.preview_printout() is None
+    assert "could not be shown" in window.statusBar().currentMessage()
+    assert "ValueError" in (tmp_path / "logs" / "besponsa-desktop.log").read_text()
+    assert QApplication.overrideCursor() is None  # the wait cursor is gone
+
+
 def test_pages_are_printed_on_white_not_transparent(qtbot):
     document = print_preview.load_pdf(_render("proceed"))
     image = print_preview.page_image(document, 0, 30)
