@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import io
+import json
 import os
 import stat
 import subprocess
@@ -330,23 +332,53 @@ def test_a_printout_that_cannot_be_made_is_logged_not_shown(
     assert "RuntimeError" in log and controller.plan.patient.name not in log
 
 
-def test_window_start_does_not_import_reportlab_or_qtpdf():
-    code = (
-        "import sys, besponsa_desktop.ui.app, besponsa_desktop.ui.main_window, "
-        "besponsa_desktop.controller; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'reportlab' "
-        "or m.startswith(('PySide6.QtPdf', 'PySide6.QtPrintSupport', "
-        "'besponsa_desktop.printing.document'))))"
-    )
+PRINTING_MODULES = (
+    "print(sorted(m for m in sys.modules if m.split('.')[0] == 'reportlab' or m.startswith("
+    "('PySide6.QtPdf', 'PySide6.QtPrintSupport', 'besponsa_desktop.printing.document', "
+    "'besponsa_desktop.ui.print_preview'))))"
+)
+
+
+def loaded_printing_modules(code: str, tmp_path: Path) -> list[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-c", code],
+        [sys.executable, "-c", code + "\n" + PRINTING_MODULES],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
-    assert result.stdout.strip() == "[]"
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+def test_importing_the_window_loads_no_printing(tmp_path):
+    assert loaded_printing_modules("import sys, besponsa_desktop.ui.app", tmp_path) == []
+
+
+def test_a_window_with_a_plan_loads_no_printing_until_asked(tmp_path):
+    code = f"""
+import json, sys
+from pathlib import Path
+from besponsa_desktop.ui.app import application
+from besponsa_desktop.controller import PlanController
+from besponsa_desktop.settings import Settings
+from besponsa_desktop.ui.main_window import MainWindow
+app = application()
+controller = PlanController(Settings(Path({str(tmp_path)!r}) / "u.ini",
+                                     Path({str(tmp_path)!r}) / "s.ini"))
+window = MainWindow(controller)
+window.show()
+window.finish_startup()
+window.load_values(controller.load_request(json.loads({json.dumps(request())!r})))
+app.processEvents()
+assert window.preview_action.isEnabled()
+"""
+    assert loaded_printing_modules(code, tmp_path) == []
+    asked = code + "window.preview_printout()\napp.processEvents()\n"
+    loaded = loaded_printing_modules(asked, tmp_path)
+    assert "reportlab" in loaded and "PySide6.QtPdf" in loaded  # the test can tell
 
 
 def _render(name: str) -> bytes:
