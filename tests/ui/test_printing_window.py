@@ -201,6 +201,24 @@ def test_print_button_in_the_preview_prints_and_closes_it(qtbot, window, print_d
     assert page_count(print_dialog["output"].read_bytes()) == pages
 
 
+def test_in_the_preview_export_saves_and_ctrl_p_prints(
+    qtbot, window, tmp_path, save_as, print_dialog
+):
+    load(window, request())
+    dialog = window.preview_printout()
+    qtbot.addWidget(dialog)
+    save_as.answer = str(tmp_path / "from-preview.pdf")
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert "Inotuzumab ozogamicin" in pdf_text((tmp_path / "from-preview.pdf").read_bytes())
+    assert "saved as PDF" in dialog.message.text() and dialog.isVisible()
+    dialog.activateWindow()  # a shortcut works in the active window
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    with qtbot.waitSignal(dialog.finished):
+        qtbot.keyClick(dialog.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert print_dialog["opened"] == 1
+    assert page_count(print_dialog["output"].read_bytes()) == dialog.page_count
+
+
 def test_printing_to_a_pdf_printer_without_a_dialog(qtbot, tmp_path):
     data = _render("proceed")
     document = print_preview.load_pdf(data)
