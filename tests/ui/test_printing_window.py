@@ -232,6 +232,23 @@ def test_printing_to_a_pdf_printer_without_a_dialog(qtbot, tmp_path):
     assert abs(float(printed.pages[0].mediabox.width) - 595.3) < 1
 
 
+def test_a_letter_printout_is_printed_on_letter_paper(qtbot, tmp_path):
+    from besponsa_desktop.core.planner import make_plan
+    from besponsa_desktop.printing.document import render_pdf
+    from besponsa_desktop.printing.options import PrintOptions
+
+    data = render_pdf(make_plan(request()), PrintOptions(page_size="Letter"))
+    document = print_preview.load_pdf(data)
+    printer = print_preview.new_printer(document)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "out.pdf"))
+    printer.setResolution(96)
+    printer.setFromTo(1, 1)
+    assert print_preview.print_document(document, printer) == 1
+    box = pypdf.PdfReader(tmp_path / "out.pdf").pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+
+
 def test_a_page_range_prints_only_those_pages(qtbot, tmp_path):
     document = print_preview.load_pdf(_render("proceed"))
     printer = print_preview.new_printer(document)
