@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -22,6 +23,7 @@ from besponsa_desktop.settings import Settings
 
 if TYPE_CHECKING:
     from besponsa_desktop.course_controller import CourseController
+    from besponsa_desktop.printing.options import DoubleCheck, PrintOptions
 
 FieldValues = dict[str, Any]
 
@@ -317,8 +319,9 @@ class PlanController(QObject):
         self.valid = False
         self._make_plan: Callable[[object], Any] | None = None
         self._invalid_request: type[Exception] | None = None
-        # printing.options.DoubleCheck once a second person has checked the saved plan shown
-        self.double_check: Any = None
+        # Set when a second person has verified the plan's height and weight; printed on
+        # every page (None: every page says NOT YET VERIFIED).
+        self.double_check: DoubleCheck | None = None
         self._course: CourseController | None = None  # made on first use (imports the store)
 
     # ---------------------------------------------------------------- the core
@@ -436,15 +439,68 @@ class PlanController(QObject):
         """Save the plan to the patient's course, signed; see CourseController.save."""
         return self.course.save()
 
-    def print_plan(self) -> bool:
-        """Not available yet: the printout is wired in a later version."""
+    # ---------------------------------------------------------------- printing
+    # reportlab is imported here, on the first print, never at start-up (~200 ms).
+    def print_options(self) -> PrintOptions:
+        """Hospital name and paper size from the settings; the double check if there is one."""
+        from besponsa_desktop.printing.options import PrintOptions
+
+        return PrintOptions(
+            hospital_name=str(self.settings.get("hospital_name") or ""),
+            page_size="Letter" if self.settings.get("page_size") == "Letter" else "A4",
+            double_check=self.double_check,
+        )
+
+    def render_printout(self) -> bytes:
+        """The nurses' printout of the current plan, as PDF bytes."""
+        if self.plan is None:
+            raise ValueError("no complete plan to print")
+        from besponsa_desktop.printing.document import render_pdf
+
+        data: bytes = render_pdf(self.plan, self.print_options())
+        return data
+
+    def print_plan(self) -> bytes | None:
+        """The printout for the window to preview or print, or None when there is none (the
+        plan is not complete, or it could not be made); the status bar says why."""
         if not self.valid:
             self.statusMessage.emit("Nothing printed: the plan is not complete.")
+            return None
+        try:
+            return self.render_printout()
+        except Exception as error:  # a bug or a broken installation: never a traceback
+            from besponsa_desktop.logs import log_internal_error
+
+            log_internal_error(error)
+            self.statusMessage.emit("The printout could not be made: please contact IT.")
+            return None
+
+    def export_pdf(self, path: Path) -> bool:
+        """Write the printout to ``path``: private to the user, and never half-written."""
+        if not self.valid:
+            self.statusMessage.emit("No PDF saved: the plan is not complete.")
             return False
-        self.statusMessage.emit(
-            "Printing is not available yet in this version: nothing was printed."
-        )
-        return False
+        from besponsa_desktop.printing.document import write_pdf
+
+        try:
+            write_pdf(self.plan, Path(path), self.print_options())
+        except OSError as error:
+            reason = error.strerror or "the file could not be written"
+            self.statusMessage.emit(f"The PDF was not saved ({reason}): {path}")
+            return False
+        except Exception as error:
+            from besponsa_desktop.logs import log_internal_error
+
+            log_internal_error(error)
+            self.statusMessage.emit("The PDF could not be made: please contact IT.")
+            return False
+        self.statusMessage.emit(f"Printout saved as PDF: {path}")
+        return True
+
+    def printed(self, pages: int, printer_name: str) -> None:
+        """The window sent ``pages`` pages of the printout to a printer."""
+        where = f" to {printer_name}" if printer_name else ""
+        self.statusMessage.emit(f"Sent {pages} page{'s' if pages != 1 else ''}{where}.")
 
 
 def values_from_request(data: Mapping[str, Any]) -> FieldValues:

@@ -17,11 +17,14 @@ from besponsa_desktop.ui.fields import ALIGN_CENTER
 from besponsa_desktop.ui.form import PatientForm
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from PySide6.QtWidgets import QTabWidget
 
     from besponsa_desktop.course_controller import Notice
     from besponsa_desktop.ui.course_panel import CoursePanel
     from besponsa_desktop.ui.plan_view import PlanView
+    from besponsa_desktop.ui.print_preview import PrintPreview
     from besponsa_desktop.ui.settings_dialog import SettingsDialog
 
 STYLE = """
@@ -109,20 +112,44 @@ class MainWindow(QMainWindow):
                                  "Clear the form for a new patient (Ctrl+N)")
         self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save,
                                   "Save the plan to the patient's course, signed (Ctrl+S)")
-        self.print_action = action("&Print…", QKeySequence.StandardKey.Print,
-                                   self.controller.print_plan,
-                                   "Print the nurses' plan (not yet available in this version)")
+        # Printing: Ctrl+P shows the preview, which has its own Print button.
+        self.preview_action = action("Print pre&view…", QKeySequence.StandardKey.Print,
+                                     self.preview_printout,
+                                     "See the nurses' printout, then print it (Ctrl+P)")
+        self.print_action = action("&Print…", "Ctrl+Shift+P", self.print_printout,
+                                   "Print the nurses' printout (Ctrl+Shift+P)")
+        self.export_action = action("&Export PDF…", "Ctrl+E", self.export_printout,
+                                    "Save the nurses' printout as a PDF file (Ctrl+E)")
         self.settings_action = action("Se&ttings…", "Ctrl+,", self.open_settings,
                                       "Institution defaults")
         self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close,
                                   "Close the program")
         menu = self.menuBar().addMenu("&File")
-        for item in (self.new_action, self.save_action, self.print_action):
+        for item in (self.new_action, self.save_action):
+            menu.addAction(item)
+        menu.addSeparator()
+        for item in (self.preview_action, self.print_action, self.export_action):
             menu.addAction(item)
         menu.addSeparator()
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
+
+    # The printing module (QtPdf, QtPrintSupport) loads on the first print, not at start-up.
+    def preview_printout(self) -> PrintPreview | None:
+        from besponsa_desktop.ui import print_preview
+
+        return print_preview.preview(self, self.controller)
+
+    def print_printout(self) -> int:
+        from besponsa_desktop.ui import print_preview
+
+        return print_preview.print_now(self, self.controller)
+
+    def export_printout(self) -> Path | None:
+        from besponsa_desktop.ui import print_preview
+
+        return print_preview.export(self, self.controller)
 
     def new_patient(self) -> None:
         values = self.controller.new_patient()
@@ -301,7 +328,8 @@ class MainWindow(QMainWindow):
 
     def _validity_changed(self, valid: bool) -> None:
         self.save_action.setEnabled(valid)
-        self.print_action.setEnabled(valid)
+        for item in (self.preview_action, self.print_action, self.export_action):
+            item.setEnabled(valid)
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is not None and self.form.isAncestorOf(new):

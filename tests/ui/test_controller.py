@@ -131,14 +131,11 @@ def test_the_institution_rounding_step_reaches_the_plan(settings, controller):
     assert controller.plan.request.volume_rounding_ml == 0.01
 
 
-def test_save_needs_a_signer_and_print_says_it_is_not_available(qtbot, controller):
+def test_save_needs_a_signer(qtbot, controller):
     controller.set_values(values_for())
     with qtbot.waitSignal(controller.course.notice) as said:
         assert controller.save() is False  # nobody signed in: nothing saved
     assert "Nothing saved" in said.args[0].text and "Signed in as" in said.args[0].text
-    with qtbot.waitSignal(controller.statusMessage) as said:
-        assert controller.print_plan() is False
-    assert "nothing was printed" in said.args[0]
 
 
 def test_window_choices_match_the_core_vocabulary():

@@ -312,6 +312,14 @@ def test_store_refusals_name_the_field_in_the_window_words(qtbot, window, db):
     assert window.course_panel().status_of(1, 8) == "PLANNED"
 
 
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    import pypdf
+
+    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
+
+
 def _visible_texts(widget) -> str:
     from PySide6.QtWidgets import QLabel, QLineEdit
 
@@ -343,6 +351,10 @@ def test_a_matching_blind_double_check_names_the_checker_for_the_printout(qtbot,
     assert verified.checked_by == CHECKER and verified.checked_at.tzinfo is not None
     plan_row = next(r for r in timeline_rows(window) if r[0] == "Plan Day 1")
     assert f"double-checked by {CHECKER}" in plan_row[4]
+    assert window.controller.print_options().double_check == verified
+    printed = _pdf_text(window.controller.render_printout())
+    assert f"Independently double-checked by {CHECKER}" in printed
+    assert "NOT YET VERIFIED" not in printed
 
     # reopening the verified plan keeps the check; editing the form clears it
     values = window.controller.course.open_course("H1234567")
@@ -350,6 +362,7 @@ def test_a_matching_blind_double_check_names_the_checker_for_the_printout(qtbot,
     assert window.controller.double_check == verified
     retype(qtbot, window.form.fields["weight_kg"].line, "62.5")
     assert window.controller.double_check is None
+    assert "NOT YET VERIFIED" in _pdf_text(window.controller.render_printout())
     assert window.controller.course.plan_id is None
     assert window.double_check() is None  # the edited form must be saved again first
     assert "Save the plan first" in window.course_panel().notice.text.text()

@@ -78,12 +78,10 @@ def test_invalid_values_are_marked_on_their_fields_and_printing_is_disabled(qtbo
     assert window.print_action.isEnabled()
 
 
-def test_shortcuts_save_and_print_say_what_they_need(qtbot, window):
+def test_ctrl_s_without_a_signer_says_what_it_needs(qtbot, window):
     load(window, request())
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert "Signed in as" in window.statusBar().currentMessage()  # see test_course_window
-    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    assert "Printing is not available yet" in window.statusBar().currentMessage()
 
 
 def test_ctrl_n_empties_the_form_for_a_new_patient(qtbot, window):
