@@ -92,6 +92,7 @@ class CourseController(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)  # checkpoint the WAL on the way out
+        plan.planChanged.connect(self._plan_changed)
 
     # ---------------------------------------------------------------- the database
     def database_path(self) -> Path | None:
@@ -181,6 +182,13 @@ class CourseController(QObject):
         values = self.plan.load_request(latest["request"])
         self.plan_id = int(latest["id"])
         self.plan.double_check = _double_check(latest.get("verification"))
+        self._plan_changed(self.plan.plan)
+        if self.plan_id is None:
+            # replanned with today's settings (rounding, threshold): not the plan stored
+            self._tell(INFO, f"Opened the course: {_cycles_text(data)}. The plan saved last, "
+                       "recomputed with the current settings, differs from the one stored: "
+                       "check it, save it again, and have it double-checked.")
+            return values
         self._tell(INFO, f"Opened the course: {_cycles_text(data)}; the form shows the plan "
                    "saved last.")
         return values
@@ -221,6 +229,22 @@ class CourseController(QObject):
         self.plan.double_check = None
         self.edited = True
 
+    def _plan_changed(self, plan: Any) -> None:
+        """A replan that no longer matches the stored plan (a settings change, say) is,
+        like an edit, not the plan saved or checked."""
+        if self.plan_id is None:
+            return
+        stored = self._stored_plan(self.plan_id)
+        if plan is None or stored is None or plan.model_dump(mode="json") != stored["plan"]:
+            self.form_edited()
+
+    def _stored_plan(self, plan_id: int) -> dict[str, Any] | None:
+        for cycle in (self.course or {}).get("cycles", []):
+            for plan in cycle["plans"]:
+                if plan["id"] == plan_id:
+                    return dict(plan)
+        return None
+
     # ---------------------------------------------------------------- saving
     def save(self) -> bool:
         """Save the plan on screen to its patient's course, signed by the signed-in name,
@@ -234,6 +258,11 @@ class CourseController(QObject):
             return False
         plan = self.plan.plan
         mrn = plan.patient.mrn
+        if self.plan_id is not None and self.mrn == mrn:
+            # Saving it again would make a new revision, which needs its own double check.
+            self._tell(INFO, "Already saved: the plan on screen is the one stored; nothing "
+                       "to save.")
+            return True
         from besponsa_desktop.store.courses import course_version, save_plan
 
         if self.mrn != mrn:
@@ -341,12 +370,11 @@ class CourseController(QObject):
     # ---------------------------------------------------------------- the double check
     def checked_plan_text(self) -> str:
         """Which saved plan a double check is of, in words (no height or weight)."""
-        for cycle in (self.course or {}).get("cycles", []):
-            for plan in cycle["plans"]:
-                if plan["id"] == self.plan_id:
-                    return (f"Cycle {cycle['number']} Day {plan['dose_day']}, prepared by "
-                            f"{plan['saved_by'] or '(no name)'}")
-        return "The plan on screen"
+        stored = None if self.plan_id is None else self._stored_plan(self.plan_id)
+        if stored is None:
+            return "The plan on screen"
+        return (f"Cycle {stored['plan']['cycle']['number']} Day {stored['dose_day']}, "
+                f"prepared by {stored['saved_by'] or '(no name)'}")
 
     def double_check(
         self, checked_by: str, height: float, weight: float, height_unit: str = "cm",

@@ -341,7 +341,9 @@ def check(qtbot, window: MainWindow, name: str, height: str, weight: str):
     return dialog
 
 
-def test_a_matching_blind_double_check_names_the_checker_for_the_printout(qtbot, window, db):
+def test_a_matching_blind_double_check_names_the_checker_for_the_printout(
+    qtbot, window, db, settings
+):
     save_cycle1(qtbot, window)
     assert window.controller.double_check is None
     dialog = check(qtbot, window, CHECKER, "165", "62.05")
@@ -359,6 +361,20 @@ def test_a_matching_blind_double_check_names_the_checker_for_the_printout(qtbot,
     # reopening the verified plan keeps the check; editing the form clears it
     values = window.controller.course.open_course("H1234567")
     window.load_values(values)
+    assert window.controller.double_check == verified
+    window.controller.recompute()  # the same plan again: still the one checked
+    assert window.controller.double_check == verified
+    assert window.save() is True  # nothing changed: no new revision, the check stands
+    assert "Already saved" in window.course_panel().notice.text.text()
+    assert window.controller.double_check == verified
+    settings.set("volume_rounding_ml", 0.01)  # a different plan from the one checked
+    window.controller.recompute()
+    assert window.controller.double_check is None
+    window.controller.course.open_course("H1234567")  # replanned at the new rounding
+    assert window.controller.double_check is None
+    assert "differs from the one stored" in window.course_panel().notice.text.text()
+    settings.set("volume_rounding_ml", 0.1)
+    window.load_values(window.controller.course.open_course("H1234567"))
     assert window.controller.double_check == verified
     retype(qtbot, window.form.fields["weight_kg"].line, "62.5")
     assert window.controller.double_check is None
