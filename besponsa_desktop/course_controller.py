@@ -311,8 +311,6 @@ class CourseController(QObject):
         request = self._run("Next cycle", lambda conn: next_cycle_request(conn, mrn))
         if request is None:
             return None
-        if not request.get("baseline") and self.course is not None:
-            request["baseline"] = first_day_counts(self.course)
         values = self.plan.load_request(request)
         self.plan_id = None
         self.plan.double_check = None
@@ -423,20 +421,6 @@ def latest_plan(data: dict[str, Any]) -> dict[str, Any] | None:
     """The most recently saved plan in a course (the highest id)."""
     plans = [plan for cycle in data.get("cycles", []) for plan in cycle["plans"]]
     return max(plans, key=lambda plan: plan["id"]) if plans else None
-
-
-def first_day_counts(data: dict[str, Any]) -> dict[str, Any] | None:
-    """The counts before treatment began, when the course has no baseline entered: the
-    labs of cycle 1 Day 1 (the window asks for no separate baseline in cycle 1, where
-    today's counts are the baseline)."""
-    for cycle in data.get("cycles", []):
-        if cycle["number"] != 1:
-            continue
-        day1 = [plan for plan in cycle["plans"] if plan["dose_day"] == 1]
-        labs = day1[0]["request"].get("labs") if day1 else None
-        if labs and labs.get("anc") is not None and labs.get("platelets") is not None:
-            return {"anc": labs["anc"], "platelets": labs["platelets"]}
-    return None
 
 
 def _double_check(verification: dict[str, Any] | None) -> Any:

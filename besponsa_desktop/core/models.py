@@ -202,6 +202,14 @@ class Contraindications(Strict):
     serious_ongoing_liver_disease: bool = False
 
 
+# Keys that only a later cycle needs. Also checked on the raw request when other fields are
+# invalid (see validation), so that everything missing is reported at once.
+REQUIRED_FROM_CYCLE_2 = {
+    "response": "is required from cycle 2 on (cr, cri or none)",
+    "baseline": "the counts before treatment began are required from cycle 2 on",
+}
+
+
 class PlanRequest(Strict):
     label: Label = Label.US
     patient: Patient
@@ -284,14 +292,12 @@ class PlanRequest(Strict):
         return self
 
     def _later_cycle_problems(self) -> list[tuple[str, str]]:
-        problems: list[tuple[str, str]] = []
-        if self.response is None:
-            problems.append(("response", "is required from cycle 2 on (cr, cri or none)"))
-        if self.baseline is None:
-            problems.append(
-                ("baseline", "the counts before treatment began are required from cycle 2 on")
-            )
-        elif (
+        problems = [
+            (key, message)
+            for key, message in REQUIRED_FROM_CYCLE_2.items()
+            if getattr(self, key) is None
+        ]
+        if self.baseline is not None and (
             (self.baseline.anc < 1 or self.baseline.platelets < 50)
             and self.prior_cycle_start is None
             and self.dose_day == 1

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from besponsa_desktop.core.models import PlanRequest
+from besponsa_desktop.core.models import REQUIRED_FROM_CYCLE_2, PlanRequest
 from besponsa_desktop.core.plausibility import FieldProblems
 
 
@@ -90,8 +90,28 @@ def parse_request(data: object) -> PlanRequest:
     return parse_request_json(text)
 
 
+def _cross_field_problems(text: str | bytes, found: list[Problem]) -> list[Problem]:
+    """What the request model's own cross-field check would also say, had the fields been
+    valid: pydantic skips it when any field fails, and a person fixing the form should see
+    every missing entry at once."""
+    try:
+        data = json.loads(text)
+        later = isinstance(data, dict) and int(data["cycle"]["number"]) >= 2
+    except (ValueError, TypeError, KeyError):
+        return []
+    if not later:
+        return []
+    reported = {p.path for p in found}
+    return [
+        Problem(key, message)
+        for key, message in REQUIRED_FROM_CYCLE_2.items()
+        if data.get(key) is None and key not in reported
+    ]
+
+
 def parse_request_json(text: str | bytes) -> PlanRequest:
     try:
         return PlanRequest.model_validate_json(text)
     except ValidationError as error:
-        raise InvalidRequest(problems_from(error)) from None
+        problems = problems_from(error)
+        raise InvalidRequest(problems + _cross_field_problems(text, problems)) from None

@@ -428,6 +428,9 @@ def record_dose(
         if status == "given":
             assert at is not None
             given_at = at.isoformat(timespec="minutes")
+        if toxicity_interruption_days is None:
+            # not given this time: keep what an earlier record said (held for 3 days, then given)
+            toxicity_interruption_days = row["toxicity_interruption_days"]
         before = _dose_values(row)
         after = {
             "status": status,
@@ -616,7 +619,7 @@ def next_cycle_request(conn: sqlite3.Connection, mrn: str) -> dict[str, Any]:
     baseline = next(
         (p["request"]["baseline"] for c in cycles for p in c["plans"] if p["request"]["baseline"]),
         None,
-    )
+    ) or _cycle_1_day_1_counts(cycles)
     day1 = [p for p in last["plans"] if p["dose_day"] == 1]
     prior_start = (
         {
@@ -657,6 +660,19 @@ def next_cycle_request(conn: sqlite3.Connection, mrn: str) -> dict[str, Any]:
         }
     )
     return request
+
+
+def _cycle_1_day_1_counts(cycles: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The counts before treatment began: cycle 1 Day 1's labs, where no separate baseline
+    was entered (in cycle 1 the day's counts are the baseline)."""
+    for cycle in cycles:
+        if cycle["number"] != 1:
+            continue
+        day1 = [plan for plan in cycle["plans"] if plan["dose_day"] == 1]
+        if day1:
+            labs = day1[0]["request"]["labs"]
+            return {"anc": labs["anc"], "platelets": labs["platelets"]}
+    return None
 
 
 def latest_plan_id(conn: sqlite3.Connection, mrn: str, cycle: int, day: int) -> int:

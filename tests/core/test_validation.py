@@ -132,3 +132,8 @@ def test_malformed_json_is_a_validation_error_not_a_crash(text):
 def test_non_finite_numbers_are_refused():
     found = problems(request(height_cm=float("inf")))
     assert "height_cm" in found
+
+
+def test_a_later_cycle_missing_response_is_reported_together_with_field_problems():
+    found = problems(later(response=DELETE, baseline=DELETE, weight_kg=DELETE))
+    assert {"weight_kg", "response", "baseline"} <= set(found)

@@ -326,3 +326,19 @@ def test_the_next_cycle_leaves_the_response_empty_until_it_is_recorded(conn) -> 
     assert courses.next_cycle_request(conn, MRN)["response"] is None
     courses.record_response(conn, MRN, 1, Response.CR, mrd_negative=False, by="Dr Lee")
     assert courses.next_cycle_request(conn, MRN)["response"] == "cr"
+
+
+def test_cycle_1_day_1_counts_are_the_baseline_when_none_was_entered(conn) -> None:
+    data = cycle1_request()
+    data.pop("baseline", None)
+    courses.save_plan(conn, plan_for(data), signed_by="Ann")
+    nxt = courses.next_cycle_request(conn, MRN)
+    assert nxt["baseline"] == {"anc": data["labs"]["anc"], "platelets": data["labs"]["platelets"]}
+
+
+def test_a_dose_given_after_a_hold_keeps_the_interruption_recorded_with_the_hold(conn) -> None:
+    courses.save_plan(conn, plan_for(cycle1_request()), signed_by="Ann")
+    courses.record_dose(conn, MRN, 1, 8, "held", by="N", reason="grade 2 rash",
+                        toxicity_interruption_days=3)
+    courses.record_dose(conn, MRN, 1, 8, "given", by="N", at=datetime(2026, 12, 10, 10))
+    assert courses.next_cycle_request(conn, MRN)["longest_toxicity_interruption_days"] == 3
