@@ -95,9 +95,6 @@ _PATH_TO_FIELD = {
 
 # JSON names in the core's messages, in the words of the window.
 _MESSAGE_WORDS = {
-    "enter it as serum_creatinine_mg_dl": "choose mg/dL",
-    "enter it as serum_creatinine_umol_l": "choose µmol/L",
-    "(or give serum_creatinine_mg_dl)": "(in µmol/L or mg/dL)",
     "(cr, cri or none)": "(CR, CRi or not achieved)",
 }
 
