@@ -12,9 +12,16 @@ from __future__ import annotations
 import datetime
 from datetime import date
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from besponsa_desktop.core import plausibility as pl
 
@@ -59,6 +66,19 @@ class Decision(StrEnum):
 
 
 
+# Measured values, each with its range and plausibility check (see plausibility).
+HeightCm = Annotated[float, AfterValidator(pl.check_height_cm)]
+WeightKg = Annotated[float, AfterValidator(pl.check_weight_kg)]
+BsaCap = Annotated[float, AfterValidator(pl.check_bsa_cap)]
+Anc = Annotated[float, AfterValidator(pl.check_anc)]
+Platelets = Annotated[float, AfterValidator(pl.check_platelets)]
+NonNegative = Annotated[float, AfterValidator(pl.check_nonnegative)]
+Uln = Annotated[float, AfterValidator(pl.check_positive)]
+CreatinineUmolL = Annotated[float, AfterValidator(pl.check_creatinine_umol)]
+CreatinineMgDl = Annotated[float, AfterValidator(pl.check_creatinine_mg_dl)]
+Blasts = Annotated[float, AfterValidator(pl.check_blasts)]
+
+
 class Patient(Strict):
     name: str = Field(min_length=1, max_length=200)
     mrn: str = Field(min_length=1, max_length=64)
@@ -84,72 +104,27 @@ class CycleInput(Strict):
 class Counts(Strict):
     """Blood counts in ×10⁹/L."""
 
-    anc: float
-    platelets: float
-
-    @field_validator("anc")
-    @classmethod
-    def _anc(cls, value: float) -> float:
-        return pl.check_anc(value)
-
-    @field_validator("platelets")
-    @classmethod
-    def _platelets(cls, value: float) -> float:
-        return pl.check_platelets(value)
+    anc: Anc
+    platelets: Platelets
 
 
 class Labs(Strict):
     taken_on: date
-    anc: float
-    platelets: float
+    anc: Anc
+    platelets: Platelets
     platelets_after_transfusion: bool = False
     low_counts_attributed_to_disease: bool = False
     low_counts_duration_days: int = Field(default=0, ge=0, le=365)
-    total_bilirubin: float
-    total_bilirubin_uln: float
+    total_bilirubin: NonNegative
+    total_bilirubin_uln: Uln
     bilirubin_from_gilbert_or_hemolysis: bool = False
-    ast: float
-    ast_uln: float
-    alt: float
-    alt_uln: float
-    serum_creatinine_umol_l: float | None = None
-    serum_creatinine_mg_dl: float | None = None
-    peripheral_blasts_per_mm3: float | None = None
-
-    @field_validator("anc")
-    @classmethod
-    def _anc(cls, value: float) -> float:
-        return pl.check_anc(value)
-
-    @field_validator("platelets")
-    @classmethod
-    def _platelets(cls, value: float) -> float:
-        return pl.check_platelets(value)
-
-    @field_validator("total_bilirubin", "ast", "alt")
-    @classmethod
-    def _liver_value(cls, value: float) -> float:
-        return pl.check_nonnegative(value)
-
-    @field_validator("total_bilirubin_uln", "ast_uln", "alt_uln")
-    @classmethod
-    def _uln(cls, value: float) -> float:
-        return pl.check_positive(value)
-
-    @field_validator("serum_creatinine_umol_l")
-    @classmethod
-    def _creat_umol(cls, value: float | None) -> float | None:
-        return None if value is None else pl.check_creatinine_umol(value)
-
-    @field_validator("serum_creatinine_mg_dl")
-    @classmethod
-    def _creat_mg(cls, value: float | None) -> float | None:
-        return None if value is None else pl.check_creatinine_mg_dl(value)
-
-    @field_validator("peripheral_blasts_per_mm3")
-    @classmethod
-    def _blasts(cls, value: float | None) -> float | None:
-        return None if value is None else pl.check_blasts(value)
+    ast: NonNegative
+    ast_uln: Uln
+    alt: NonNegative
+    alt_uln: Uln
+    serum_creatinine_umol_l: CreatinineUmolL | None = None
+    serum_creatinine_mg_dl: CreatinineMgDl | None = None
+    peripheral_blasts_per_mm3: Blasts | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Labs:
@@ -213,11 +188,11 @@ REQUIRED_FROM_CYCLE_2 = {
 class PlanRequest(Strict):
     label: Label = Label.US
     patient: Patient
-    height_cm: float
-    weight_kg: float
+    height_cm: HeightCm
+    weight_kg: WeightKg
     measured_on: date
     bsa_formula: BsaFormula = BsaFormula.MOSTELLER
-    bsa_cap_m2: float | None = None
+    bsa_cap_m2: BsaCap | None = None
     cycle: CycleInput
     dose_day: Literal[1, 8, 15] = 1
     response: Response | None = None
@@ -232,25 +207,10 @@ class PlanRequest(Strict):
     ph_positive: bool | None = None
     tki_failed: bool | None = None
     contraindications: Contraindications = Contraindications()
-    previous_weight_kg: float | None = None
+    previous_weight_kg: WeightKg | None = None
     weight_change_threshold_pct: float = 10.0
     pediatric_weight_change_threshold_pct: float = 5.0
     volume_rounding_ml: float = 0.1
-
-    @field_validator("height_cm")
-    @classmethod
-    def _height(cls, value: float) -> float:
-        return pl.check_height_cm(value)
-
-    @field_validator("weight_kg", "previous_weight_kg")
-    @classmethod
-    def _weight(cls, value: float | None) -> float | None:
-        return None if value is None else pl.check_weight_kg(value)
-
-    @field_validator("bsa_cap_m2")
-    @classmethod
-    def _cap(cls, value: float | None) -> float | None:
-        return None if value is None else pl.check_bsa_cap(value)
 
     @field_validator("volume_rounding_ml")
     @classmethod
@@ -412,8 +372,8 @@ class Plan(BaseModel):
     reminders: list[Finding]
     patient: Patient
     age_years: int
-    height_cm: float
-    weight_kg: float
+    height_cm: HeightCm
+    weight_kg: WeightKg
     measured_on: date
     bsa_m2: float
     bsa_m2_exact: float

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import io
 from datetime import datetime
 from typing import Any
@@ -11,37 +10,9 @@ import pytest
 
 from besponsa_desktop.core.models import Plan
 from besponsa_desktop.core.planner import make_plan
+from tests.factories import request  # the shared valid base request
 
 PRINTED_AT = datetime(2026, 11, 23, 8, 34)
-
-BASE: dict[str, Any] = {
-    "label": "US",
-    "patient": {
-        "name": "Jane Doe",
-        "mrn": "H1234567",
-        "date_of_birth": "1980-03-15",
-        "sex": "female",
-    },
-    "height_cm": 165,
-    "weight_kg": 62,
-    "measured_on": "2026-11-30",
-    "bsa_formula": "mosteller",
-    "cycle": {"number": 1, "start_date": "2026-12-01", "extend_to_28_days": False},
-    "dose_day": 1,
-    "labs": {
-        "taken_on": "2026-11-30",
-        "anc": 2.1,
-        "platelets": 140,
-        "total_bilirubin": 10,
-        "total_bilirubin_uln": 21,
-        "ast": 25,
-        "ast_uln": 40,
-        "alt": 30,
-        "alt_uln": 40,
-        "serum_creatinine_umol_l": 70,
-        "peripheral_blasts_per_mm3": 4000,
-    },
-}
 
 LATER_CYCLE: dict[str, Any] = {
     "cycle": {"number": 2, "start_date": "2026-12-20"},
@@ -50,23 +21,6 @@ LATER_CYCLE: dict[str, Any] = {
     "measured_on": "2026-12-19",
     "labs": {"taken_on": "2026-12-19", "peripheral_blasts_per_mm3": None},
 }
-
-
-def merge(base: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in overrides.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
-def request(*overrides: dict[str, Any]) -> dict[str, Any]:
-    data = BASE
-    for layer in overrides:
-        data = merge(data, layer)
-    return data
 
 
 def plan_for(*overrides: dict[str, Any]) -> Plan:
