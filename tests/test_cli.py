@@ -105,3 +105,23 @@ def test_every_example_plans_to_the_decision_its_name_states(example):
     expected = next(d for d in ("not_eligible", "proceed", "hold", "discontinue")
                     if d.replace("_", "-") in example.stem)
     assert decision == expected
+
+
+def test_window_without_a_display_says_what_to_do_instead_of_aborting():
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY",
+                                                            "QT_QPA_PLATFORM")}
+    done = subprocess.run([sys.executable, "-m", "besponsa_desktop", "--smoke"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=60,
+                          env={**env, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 2
+    assert "QT_QPA_PLATFORM=offscreen" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_smoke_fails_when_the_window_cannot_be_imported(monkeypatch, capsys):
+    from besponsa_desktop.__main__ import main
+
+    monkeypatch.setenv("QT_QPA_PLATFORM", "offscreen")
+    monkeypatch.setitem(sys.modules, "besponsa_desktop.ui.app", None)
+    assert main(["--smoke"]) == 1
+    assert "reinstall" in capsys.readouterr().err
