@@ -240,7 +240,7 @@ class PlanView(QScrollArea):
             lines += [
                 f"<b>Dose level {plan.dose_level}</b> — {escape(plan.dose_level_reason)}",
                 f"Cycle {plan.cycle.number}: {plan.cycle.length_days} days from "
-                f"{human_date(plan.cycle.start_date)}; total {fmt(plan.total_mg_per_m2)} "
+                f"{human_date(plan.cycle.start_date)}; total {fmt(plan.total_mg_per_m2, 3)} "
                 f"mg/m² ({fmt(plan.total_mg)} mg).",
             ]
         lines.append(f"Label: {escape(plan.label_document)}")
@@ -260,7 +260,7 @@ class PlanView(QScrollArea):
                 ("▶ " if checked else "") + f"Day {dose.day}",
                 human_date(dose.date),
                 window,
-                f"{fmt(dose.mg_per_m2)} mg/m²",
+                f"{fmt(dose.mg_per_m2, 3)} mg/m²",
                 f"{fmt(dose.dose_mg)} mg",
                 f"{fmt(dose.volume_ml)} mL",
                 f"{dose.vials}",

@@ -218,3 +218,13 @@ def test_a_later_cycle_calendar_marks_the_dose_free_interval_and_next_cycle(qtbo
         assert cells[dose.date].text == f"Day {dose.day}"
     assert field(window, "response").isVisibleTo(window)
     assert field(window, "baseline.anc").isVisibleTo(window)
+
+
+def test_a_reduced_dose_shows_its_mg_per_m2_unrounded_so_the_mg_can_be_checked(qtbot, window):
+    data = request("cycle2-hold-platelets")
+    data.update(longest_toxicity_interruption_days=14)
+    data["labs"]["platelets"] = 140
+    load(window, data)
+    view = window.plan_view
+    assert window.controller.plan.dose_level == 1
+    assert view.table.item(1, 3).text() == "0.375 mg/m²"  # 0.5 × 0.75, not 0.38
