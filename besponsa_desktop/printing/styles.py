@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Table, TableStyle
+from reportlab.platypus import TableStyle
 
 from besponsa_desktop.printing import fonts
-from besponsa_desktop.printing.paragraphs import Para
+from besponsa_desktop.printing.sizing import Para, SizedTable
 from besponsa_desktop.printing.text import markup
 
 
@@ -114,10 +114,10 @@ class Kit:
         return made
 
 
-def make_table(rows: Sequence[Sequence[object]], **kwargs: object) -> Table:
+def make_table(rows: Sequence[Sequence[object]], **kwargs: object) -> SizedTable:
     """A platypus Table whose plain-string cells (blanks to fill in) use the body font;
     reportlab's default is Helvetica, which would otherwise be named in every page."""
-    made = Table(rows, **kwargs)
+    made = SizedTable(rows, **kwargs)
     made.setStyle(
         TableStyle(
             [
