@@ -4,14 +4,15 @@ type, borders and patterns, never by colour."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import TableStyle
 
 from besponsa_desktop.printing import fonts
+from besponsa_desktop.printing.sizing import Para, SizedTable
 from besponsa_desktop.printing.text import markup
 
 
@@ -85,28 +86,14 @@ def make_styles() -> Styles:
     )
 
 
-class Para(Paragraph):
-    """A Paragraph that remembers its last line-breaking: tables wrap each cell again to
-    draw it, and KeepTogether wraps its content twice; breaking depends on the width only,
-    so an unchanged width reuses the result (about a third of the render time)."""
-
-    _wrapped_for: float | None = None
-    _wrapped: tuple[float, float] = (0.0, 0.0)
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if self._wrapped_for == availWidth and hasattr(self, "blPara"):  # split() drops it
-            return self._wrapped
-        self._wrapped = super().wrap(availWidth, availHeight)
-        self._wrapped_for = availWidth
-        return self._wrapped
-
-
 @dataclass(frozen=True)
 class Kit:
     """Styles plus the CJK font (when the printout needs one), to make paragraphs."""
 
     styles: Styles
     cjk: str | None
+    # paragraphs made so far, by (markup, style): one document repeats much of its text
+    _made: dict[tuple[str, int], Para] = field(default_factory=dict, repr=False, compare=False)
 
     def esc(self, text: str) -> str:
         """User or core text made safe for paragraph markup."""
@@ -114,17 +101,23 @@ class Kit:
 
     def p(self, text: str, style: ParagraphStyle | None = None) -> Para:
         """A paragraph of plain text."""
-        return Para(self.esc(text), style or self.styles.body)
+        return self.m(self.esc(text), style)
 
     def m(self, marked_up: str, style: ParagraphStyle | None = None) -> Para:
         """A paragraph of markup built here, with user text passed through esc()."""
-        return Para(marked_up, style or self.styles.body)
+        style = style or self.styles.body
+        key = (marked_up, id(style))  # the styles live as long as the kit
+        made = self._made.get(key)
+        if made is not None:
+            return made.twin()
+        self._made[key] = made = Para(marked_up, style)
+        return made
 
 
-def make_table(rows: Sequence[Sequence[object]], **kwargs: object) -> Table:
+def make_table(rows: Sequence[Sequence[object]], **kwargs: object) -> SizedTable:
     """A platypus Table whose plain-string cells (blanks to fill in) use the body font;
     reportlab's default is Helvetica, which would otherwise be named in every page."""
-    made = Table(rows, **kwargs)
+    made = SizedTable(rows, **kwargs)
     made.setStyle(
         TableStyle(
             [
