@@ -39,11 +39,12 @@ class Para(Paragraph):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         if availWidth < _FUZZ:  # no room: reportlab says so without breaking lines
-            return super().wrap(availWidth, availHeight)
+            size: tuple[float, float] = super().wrap(availWidth, availHeight)
+            return size
         done = next((v for w, v in self._breaks.items() if _near(w, availWidth)), None)
         if done is None:
             width, height = super().wrap(availWidth, availHeight)
-            self._breaks[availWidth] = (self.blPara, self._wrapWidths, height)
+            self._breaks[availWidth] = (self.blPara, self._wrapWidths, height)  # type: ignore[has-type]
             return width, height
         # split() may have dropped blPara: restore all that wrap() would have set
         self.blPara, self._wrapWidths, self.height = done
