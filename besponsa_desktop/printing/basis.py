@@ -65,7 +65,7 @@ def basis_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
             [
                 f"Day {dose.day}",
                 day(dose.date),
-                qty(dose.mg_per_m2, "mg/m²"),
+                qty(dose.mg_per_m2, "mg/m²", 3),
                 qty(dose.dose_mg, "mg"),
                 qty(dose.volume_ml, "mL"),
                 str(dose.vials),
@@ -75,7 +75,7 @@ def basis_section(plan: Plan, kit: Kit, width: float) -> list[Flowable]:
         [
             "Cycle total",
             count(len(plan.doses), "dose"),
-            qty(plan.total_mg_per_m2, "mg/m²"),
+            qty(plan.total_mg_per_m2, "mg/m²", 3),
             qty(plan.total_mg, "mg"),
             "",
             "",

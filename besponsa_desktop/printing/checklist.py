@@ -108,7 +108,7 @@ def dose_title(plan: Plan, dose: Dose, kit: Kit, width: float) -> Table:
         ],
     ]
     detail = (
-        f"{qty(dose.mg_per_m2, 'mg/m²')} for BSA {qty(plan.bsa_m2, 'm²')} · by intravenous "
+        f"{qty(dose.mg_per_m2, 'mg/m²', 3)} for BSA {qty(plan.bsa_m2, 'm²')} · by intravenous "
         f"infusion · cycle {plan.cycle.number}, dose level {plan.dose_level}"
     )
     if dose.window_start != dose.window_end:

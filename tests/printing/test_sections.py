@@ -222,3 +222,13 @@ def test_each_dose_is_exactly_one_page_on_both_paper_sizes():
             assert len(dose_pages) == (2 if overrides is day8 else 3), size
             for text in dose_pages:
                 assert "E. Signatures" in text and "Administered by" in text, size
+
+
+def test_a_reduced_dose_prints_its_mg_per_m2_unrounded_so_the_mg_can_be_checked():
+    plan = plan_for({"cycle": {"number": 2, "start_date": "2026-12-20"}, "response": "cr",
+                     "baseline": {"anc": 2.1, "platelets": 140}, "measured_on": "2026-12-19",
+                     "longest_toxicity_interruption_days": 14,
+                     "labs": {"taken_on": "2026-12-19", "peripheral_blasts_per_mm3": None}})
+    assert plan.dose_level == 1
+    text = flat(" ".join(pdf_pages(render_pdf(plan, PrintOptions(printed_at=PRINTED_AT)))))
+    assert "0.375 mg/m²" in text and "0.38 mg/m²" not in text
