@@ -26,8 +26,10 @@ class EntryError(ValueError):
     """Text that is not a value of the field's kind; the message is for the person typing."""
 
 
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# Patterns as text: re compiles each on first use and caches it, so the window does not
+# pay for them at start-up.
+_THOUSANDS = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$"
+_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 
 
 def parse_number(text: str) -> float | None:
@@ -35,11 +37,11 @@ def parse_number(text: str) -> float | None:
     cleaned = text.strip().replace(" ", "").replace("\u00a0", "")
     if not cleaned:
         return None
-    if _THOUSANDS.match(cleaned):
+    if re.match(_THOUSANDS, cleaned):
         cleaned = cleaned.replace(",", "")
     elif "," in cleaned:
         raise EntryError("use a decimal point (1.5), not a comma")
-    if not _NUMBER.match(cleaned):
+    if not re.match(_NUMBER, cleaned):
         raise EntryError(f"“{text.strip()}” is not a number")
     return float(cleaned)
 
@@ -53,8 +55,8 @@ def parse_whole(text: str) -> int | None:
     return int(value)
 
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DAY_MONTH_YEAR = re.compile(r"^(?:[a-z]{3,9},?\s+)?(\d{1,2})[\s-]+([a-z]{3,9})\.?[\s-]+(\d{4})$")
+_ISO = r"^(\d{4})-(\d{1,2})-(\d{1,2})$"
+_DAY_MONTH_YEAR = r"^(?:[a-z]{3,9},?\s+)?(\d{1,2})[\s-]+([a-z]{3,9})\.?[\s-]+(\d{4})$"
 
 
 def parse_date(text: str) -> date | None:
@@ -65,10 +67,10 @@ def parse_date(text: str) -> date | None:
     if not cleaned:
         return None
     try:
-        match = _ISO.match(cleaned)
+        match = re.match(_ISO, cleaned)
         if match:
             return date(int(match[1]), int(match[2]), int(match[3]))
-        match = _DAY_MONTH_YEAR.match(cleaned)
+        match = re.match(_DAY_MONTH_YEAR, cleaned)
         if match:
             month = _month_number(match[2])
             if month:

@@ -14,9 +14,8 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QSettings
 
@@ -26,8 +25,8 @@ SCHEMA_VERSION = 1
 VERSION_KEY = "settings_version"
 
 
-@dataclass(frozen=True)
-class Option:
+# A NamedTuple rather than a dataclass: importing dataclasses slows the window's start.
+class Option(NamedTuple):
     key: str
     label: str
     kind: type

@@ -6,49 +6,11 @@ just after the window is painted; reportlab and the store only when printing or 
 
 from __future__ import annotations
 
-import json
 import sys
-import time
-from collections.abc import Callable
-from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-_STARTED = time.perf_counter()
-
-
-def seconds_since_launch() -> float:
-    """Wall time since this process started (Linux: from /proc), else since import."""
-    try:
-        with open("/proc/self/stat", encoding="ascii") as handle:
-            fields = handle.read().rsplit(")", 1)[1].split()
-        import os
-
-        ticks = os.sysconf("SC_CLK_TCK")
-        started = int(fields[19]) / ticks
-        with open("/proc/uptime", encoding="ascii") as handle:
-            uptime = float(handle.read().split()[0])
-        return max(uptime - started, time.perf_counter() - _STARTED)
-    except (OSError, ValueError, IndexError):
-        return time.perf_counter() - _STARTED
-
-
-class FirstPaint(QObject):
-    """Calls ``done`` once, when the first paint of the window's widgets has finished."""
-
-    def __init__(self, window: QObject, done: Callable[[], None]) -> None:
-        super().__init__(window)
-        self.window = window
-        self.done = done
-        self.fired = False
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if not self.fired and event.type() == QEvent.Type.Paint:
-            self.fired = True
-            # the rest of this paint pass runs first; then the window is on screen
-            QTimer.singleShot(0, self.done)
-        return False
+from besponsa_desktop.clock import seconds_since_launch
 
 
 def application() -> QApplication:
@@ -64,6 +26,9 @@ def application() -> QApplication:
 
 def read_request_file(path: str) -> tuple[dict[str, object] | None, str]:
     """The request in a JSON file for ``--load``, or None and why it could not be read."""
+    import json  # only --load needs it: not at every start-up
+    from pathlib import Path
+
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -113,9 +78,7 @@ def run(smoke: bool = False, load: str | None = None) -> int:
             window.close()
             app.quit()
 
-    watcher = FirstPaint(window, painted)
-    app.installEventFilter(watcher)
+    window.after_first_paint(painted)
     window.show()
     code = app.exec()
-    app.removeEventFilter(watcher)
     return outcome["code"] or code

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from besponsa_desktop.core.numbers import fmt
 from besponsa_desktop.course_controller import CONFLICT, ERROR, RELOAD, CourseController, Notice
 from besponsa_desktop.entry import MONTHS, WEEKDAYS, human_date
+from besponsa_desktop.ui import look
 
 # status -> (words, text colour, background)
 STATUS_LOOK = {
@@ -138,6 +139,7 @@ class CoursePanel(QWidget):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setStyleSheet(look.STYLE)
         self.course = course
         self.load_values = load_values
         self.dialog: QDialog | None = None  # the dialog open now, if any (tests reach it)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from besponsa_desktop import entry
 from besponsa_desktop.core.numbers import fmt
 from besponsa_desktop.course_controller import CourseController, MoveOptions, Notice
+from besponsa_desktop.ui import look
 
 STATUSES = (("given", "Given"), ("held", "Held"), ("moved", "Moved"), ("omitted", "Omitted"))
 
@@ -34,6 +35,7 @@ class DoseDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setStyleSheet(look.STYLE)
         self.course = course
         self.cycle = cycle
         self.day = int(dose["day"])

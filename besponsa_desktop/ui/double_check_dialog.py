@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
 
 from besponsa_desktop import entry
 from besponsa_desktop.course_controller import CourseController, Notice
+from besponsa_desktop.ui import look
 
 
 class DoubleCheckDialog(QDialog):
     def __init__(self, course: CourseController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setStyleSheet(look.STYLE)
         self.course = course
         self.result_matched: bool | None = None
         self.setWindowTitle("Independent double check")

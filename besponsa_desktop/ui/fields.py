@@ -10,26 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCalendarWidget,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMenu,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
+if TYPE_CHECKING:  # the calendar's classes load when a calendar is first opened
+    from PySide6.QtCore import QDate
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QCalendarWidget, QMenu
+
 from besponsa_desktop import entry
+from besponsa_desktop.ui import look
 
 Choices = Sequence[tuple[str, str]]  # (text shown, value)
 
@@ -95,6 +96,7 @@ class Field(QWidget):
         if self._echo is None:
             self._echo = QLabel()
             self._echo.setObjectName("echo")
+            self._echo.setStyleSheet(look.ECHO_LABEL)
             self.row.insertWidget(self.row.count() - 1, self._echo)
         return self._echo
 
@@ -106,6 +108,7 @@ class Field(QWidget):
         if self._problem is None:
             self._problem = QLabel()
             self._problem.setObjectName("problem")
+            self._problem.setStyleSheet(look.PROBLEM_LABEL)
             self._problem.setWordWrap(True)
             self._problem.hide()
             self.outer.addWidget(self._problem)
@@ -144,10 +147,7 @@ class Field(QWidget):
     def show_problem(self, message: str | None, missing: bool = False) -> None:
         state = "" if message is None else ("missing" if missing else "error")
         editor = self.editor
-        if editor.property("problem") != state:
-            editor.setProperty("problem", state)
-            editor.style().unpolish(editor)
-            editor.style().polish(editor)
+        look.show_state(editor, state)
         if isinstance(editor, QLineEdit):
             # an empty field that is needed says so inside itself
             if editor.property("placeholder") is None:
@@ -161,9 +161,6 @@ class Field(QWidget):
             return
         text = "Required" if missing else message
         self.problem.setText(text)
-        self.problem.setProperty("missing", missing)
-        self.problem.style().unpolish(self.problem)
-        self.problem.style().polish(self.problem)
         self.problem.setVisible(not missing)  # "required" shows in the border and the list
         editor.setAccessibleDescription(f"{self.label_text}: {text}")
 
@@ -307,6 +304,7 @@ class DateField(Field):
         """Made on first use: a calendar widget is heavy and most are never opened."""
         if self._calendar is None:
             from PySide6.QtCore import Qt
+            from PySide6.QtWidgets import QCalendarWidget, QMenu, QWidgetAction
 
             self._calendar = QCalendarWidget()
             self._calendar.setGridVisible(True)
@@ -328,6 +326,8 @@ class DateField(Field):
     def open_calendar(self) -> None:
         current = self.current_date()
         if current:
+            from PySide6.QtCore import QDate
+
             self.calendar.setSelectedDate(QDate(current.year, current.month, current.day))
         self.menu.popup(self.line.mapToGlobal(self.line.rect().bottomLeft()))
         self.calendar.setFocus()
@@ -387,7 +387,6 @@ class CheckField(Field):
     def __init__(self, field_id: str, label: str, tooltip: str = "", **kw: Any):
         super().__init__(field_id, label, tooltip or label, **kw)
         self.check = QCheckBox(label)
-        self.check.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._add_editor(field_id, self.check, label, tooltip or label)
         self.check.toggled.connect(lambda on: self.edited.emit(self.field_id, bool(on)))
         self._finish()

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from besponsa_desktop.controller import FieldProblem
-from besponsa_desktop.core.numbers import fmt
 from besponsa_desktop.entry import EntryError, parse_number, to_cm, to_kg
 from besponsa_desktop.ui.fields import (
     CheckField,
@@ -46,6 +45,13 @@ BSA_FORMULAS = (
     ("Gehan–George", "gehan_george"),
 )
 LABELS = (("US Prescribing Information", "US"), ("EU SmPC", "EU"))
+
+
+def fmt(value: float, places: int) -> str:
+    """The core's number format, imported on first use (decimal slows the window's start)."""
+    from besponsa_desktop.core.numbers import fmt as core_fmt
+
+    return core_fmt(value, places)
 
 
 def _height_echo(number: float, unit: str) -> str:

@@ -6,10 +6,11 @@ problems and enables Save and Print only while the plan is valid. No modal error
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QWidget
 
 from besponsa_desktop.controller import FieldProblem, PlanController, applicable
@@ -19,6 +20,7 @@ from besponsa_desktop.ui.form import PatientForm
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from PySide6.QtGui import QCloseEvent, QPaintEvent
     from PySide6.QtWidgets import QTabWidget
 
     from besponsa_desktop.course_controller import Notice
@@ -27,23 +29,6 @@ if TYPE_CHECKING:
     from besponsa_desktop.ui.print_preview import PrintPreview
     from besponsa_desktop.ui.settings_dialog import SettingsDialog
 
-STYLE = """
-QGroupBox { font-weight: bold; margin-top: 10px; }
-QGroupBox::title { subcontrol-origin: margin; left: 6px; padding: 0 3px; }
-QGroupBox QLabel, QGroupBox QCheckBox { font-weight: normal; }
-QLineEdit[problem="error"], QComboBox[problem="error"] {
-    border: 2px solid #b00020; background: #fff0f0; }
-QCheckBox[problem="error"] { color: #b00020; }
-QLineEdit[problem="missing"], QComboBox[problem="missing"] { border: 1px dashed #8a6d00; }
-QLabel#problem { color: #b00020; font-weight: bold; }
-QLabel#echo { color: #1f4e9c; }
-QLabel#unit { color: #444444; }
-QLabel#section { font-weight: bold; font-size: 11pt; margin-top: 6px; }
-QLabel#bannerTitle { font-size: 17pt; font-weight: bold; }
-QLabel#bannerReasons { font-size: 11pt; }
-QLabel#note, QLabel#reminders { color: #555555; }
-QLabel#warnings { color: #5a3b00; }
-"""
 
 
 class MainWindow(QMainWindow):
@@ -55,7 +40,6 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.controller = controller
         self.setWindowTitle("besponsa-desktop — inotuzumab ozogamicin treatment plan")
-        self.setStyleSheet(STYLE)
         self.form = PatientForm(staged=staged)
         # The plan view is built when the dosing rules have loaded (after the first paint);
         # until then a label holds its place.
@@ -94,27 +78,25 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- actions
     def _build_actions(self) -> None:
-        def action(text: str, shortcut: Any, slot: Any, tip: str) -> QAction:
-            item = QAction(text, self)
-            # setShortcuts, not setShortcut: resolving setShortcut's overloads builds the
-            # whole Qt namespace in PySide6 (~45 ms before the first paint)
-            if isinstance(shortcut, QKeySequence.StandardKey):
-                item.setShortcuts(shortcut)
-            else:
-                item.setShortcuts([QKeySequence(shortcut)])
+        def action(text: str, shortcut: str, slot: Any, tip: str) -> QAction:
+            # QAction(text, parent) would load QIcon's enums (an overload takes an icon)
+            item = QAction(self)
+            item.setText(text)
+            # through the property, as text: QKeySequence and setShortcut's overloads cost
+            # PySide6 several ms of enum building before the first paint
+            item.setProperty("shortcut", shortcut)
             item.setStatusTip(tip)
             item.setToolTip(tip)
             item.triggered.connect(slot)
             self.addAction(item)
             return item
 
-        self.new_action = action("&New patient", QKeySequence.StandardKey.New, self.new_patient,
+        self.new_action = action("&New patient", "Ctrl+N", self.new_patient,
                                  "Clear the form for a new patient (Ctrl+N)")
-        self.save_action = action("&Save", QKeySequence.StandardKey.Save, self.save,
+        self.save_action = action("&Save", "Ctrl+S", self.save,
                                   "Save the plan to the patient's course, signed (Ctrl+S)")
         # Printing: Ctrl+P shows the preview, which has its own Print button.
-        self.preview_action = action("Print pre&view…", QKeySequence.StandardKey.Print,
-                                     self.preview_printout,
+        self.preview_action = action("Print pre&view…", "Ctrl+P", self.preview_printout,
                                      "See the nurses' printout, then print it (Ctrl+P)")
         self.print_action = action("&Print…", "Ctrl+Shift+P", self.print_printout,
                                    "Print the nurses' printout (Ctrl+Shift+P)")
@@ -122,8 +104,7 @@ class MainWindow(QMainWindow):
                                     "Save the nurses' printout as a PDF file (Ctrl+E)")
         self.settings_action = action("Se&ttings…", "Ctrl+,", self.open_settings,
                                       "Institution defaults")
-        self.quit_action = action("&Quit", QKeySequence.StandardKey.Quit, self.close,
-                                  "Close the program")
+        self.quit_action = action("&Quit", "Ctrl+Q", self.close, "Close the program")
         menu = self.menuBar().addMenu("&File")
         for item in (self.new_action, self.save_action):
             menu.addAction(item)
@@ -178,9 +159,10 @@ class MainWindow(QMainWindow):
             ("Plan or course &timeline", "Ctrl+T", self.toggle_course,
              "Switch between the plan and the course timeline (Ctrl+T)"),
         ):
-            item = QAction(text, self)
+            item = QAction(self)  # see _build_actions
+            item.setText(text)
             if shortcut:
-                item.setShortcuts([QKeySequence(shortcut)])
+                item.setProperty("shortcut", shortcut)
             item.setStatusTip(tip)
             item.triggered.connect(slot)
             self.addAction(item)
@@ -337,6 +319,8 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- geometry
     def _restore_geometry(self) -> None:
+        from PySide6.QtCore import QByteArray
+
         settings = self.controller.settings
         geometry = settings.window_state("geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
@@ -369,6 +353,22 @@ class MainWindow(QMainWindow):
         settings.set_window_state("splitter", self.splitter.saveState())
         settings.sync()
         super().closeEvent(event)
+
+    # A paintEvent override, not an application event filter: a Python event filter sees
+    # every event, and PySide6 then builds most of the Qt enum namespace (~40 ms before
+    # the first paint).
+    _after_first_paint: Callable[[], None] | None = None
+
+    def after_first_paint(self, done: Callable[[], None]) -> None:
+        """Calls ``done`` once, when the first paint of the window has finished."""
+        self._after_first_paint = done
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        done, self._after_first_paint = self._after_first_paint, None
+        if done is not None:
+            # the children paint in this same pass; the timer fires once it is on screen
+            QTimer.singleShot(0, done)
 
     def finish_startup(self) -> None:
         """After the first paint: the rest of the form, then the dosing rules."""

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from besponsa_desktop.entry import human_date
+from besponsa_desktop.ui import look
 
 COLUMNS = ("Name", "MRN", "Date of birth", "Sex", "Cycles")
 
@@ -36,6 +37,7 @@ class OpenPatientDialog(QDialog):
         unsaved: bool = False,
     ):
         super().__init__(parent)
+        self.setStyleSheet(look.STYLE)
         self.setWindowTitle("Open patient")
         self._find = find
         self.matches: list[Any] = []

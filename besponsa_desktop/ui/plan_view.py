@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from besponsa_desktop.controller import FieldProblem
 from besponsa_desktop.core.numbers import fmt
 from besponsa_desktop.entry import MONTHS, human_date
+from besponsa_desktop.ui import look
 from besponsa_desktop.ui.calendar_view import CycleCalendar
 
 # decision value -> (words, background, text colour)
@@ -59,6 +60,7 @@ class PlanView(QScrollArea):
 
     def __init__(self, label_for: Callable[[str], str], parent: QWidget | None = None):
         super().__init__(parent)
+        self.setStyleSheet(look.STYLE)
         self.setWidgetResizable(True)
         self.label_for = label_for
         self.decision = "loading"

@@ -46,6 +46,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from besponsa_desktop.ui import look
+
 if TYPE_CHECKING:
     from besponsa_desktop.controller import PlanController
 
@@ -260,6 +262,7 @@ class PrintPreview(QDialog):
 
     def __init__(self, document: QPdfDocument, controller: PlanController, parent: QWidget) -> None:
         super().__init__(parent)
+        self.setStyleSheet(look.STYLE)
         self.controller = controller
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowModality(Qt.WindowModality.WindowModal)

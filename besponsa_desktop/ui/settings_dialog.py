@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from besponsa_desktop.settings import OPTIONS, Option, Settings
+from besponsa_desktop.ui import look
 from besponsa_desktop.ui.form import BSA_FORMULAS, LABELS
 
 _CHOICE_TEXT: dict[str, tuple[tuple[str, Any], ...]] = {
@@ -36,6 +37,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setStyleSheet(look.STYLE)
         self.setWindowTitle("Settings — institution defaults")
         self.settings = settings
         self.editors: dict[str, QWidget] = {}

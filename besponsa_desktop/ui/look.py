@@ -1,0 +1,60 @@
+"""The window's colours and type, in one place.
+
+The form, on screen from the first paint, has no style sheet: a style sheet over a whole
+window makes Qt restyle every widget in it, which delays the first paint (so do fonts set
+widget by widget: the group titles keep the platform's font). A field that shows a problem
+gets a small style sheet of its own. The parts made after the first paint (the plan, the
+course, the dialogs) take ``STYLE``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+ERROR = "#b00020"  # red: a value that is wrong
+ERROR_BACKGROUND = "#fff0f0"
+MISSING = "#8a6d00"  # amber: a value still to be entered
+ECHO = "#1f4e9c"  # blue: what a typed value was read as ("= 74.8 kg")
+
+# editor class -> its look for each problem state ("error", "missing"; "" is plain)
+_EDITOR_STATES = {
+    "error": "{cls} {{ border: 2px solid " + ERROR + "; background: " + ERROR_BACKGROUND
+    + "; }}",
+    "missing": "{cls} {{ border: 1px dashed " + MISSING + "; }}",
+}
+_CHECK_STATES = {"error": "QCheckBox { color: " + ERROR + "; }", "missing": ""}
+
+PROBLEM_LABEL = f"QLabel {{ color: {ERROR}; font-weight: bold; }}"
+ECHO_LABEL = f"QLabel {{ color: {ECHO}; }}"
+
+STYLE = f"""
+QLineEdit[problem="error"], QComboBox[problem="error"] {{
+    border: 2px solid {ERROR}; background: {ERROR_BACKGROUND}; }}
+QCheckBox[problem="error"] {{ color: {ERROR}; }}
+QLineEdit[problem="missing"], QComboBox[problem="missing"] {{ border: 1px dashed {MISSING}; }}
+QLabel#problem {{ color: {ERROR}; font-weight: bold; }}
+QLabel#echo {{ color: {ECHO}; }}
+QLabel#unit {{ color: #444444; }}
+QLabel#section {{ font-weight: bold; font-size: 11pt; margin-top: 6px; }}
+QLabel#bannerTitle {{ font-size: 17pt; font-weight: bold; }}
+QLabel#bannerReasons {{ font-size: 11pt; }}
+QLabel#note, QLabel#reminders {{ color: #555555; }}
+QLabel#warnings {{ color: #5a3b00; }}
+"""
+
+
+def show_state(editor: QWidget, state: str) -> None:
+    """An editor of the form drawn as wrong ("error"), still to fill ("missing") or plain."""
+    if editor.property("problem") == state:
+        return
+    editor.setProperty("problem", state)  # what tests and assistive checks read
+    from PySide6.QtWidgets import QCheckBox, QComboBox
+
+    if isinstance(editor, QCheckBox):
+        editor.setStyleSheet(_CHECK_STATES.get(state, ""))
+        return
+    cls = "QComboBox" if isinstance(editor, QComboBox) else "QLineEdit"
+    editor.setStyleSheet(_EDITOR_STATES[state].format(cls=cls) if state else "")
