@@ -27,16 +27,18 @@ _EDITOR_STATES = {
 }
 _CHECK_STATES = {"error": "QCheckBox { color: " + ERROR + "; }", "missing": ""}
 
-PROBLEM_LABEL = f"QLabel {{ color: {ERROR}; font-weight: bold; }}"
-ECHO_LABEL = f"QLabel {{ color: {ECHO}; }}"
+_PROBLEM = f"color: {ERROR}; font-weight: bold;"
+_ECHO = f"color: {ECHO};"
+PROBLEM_LABEL = f"QLabel {{ {_PROBLEM} }}"  # the form's labels, styled one by one
+ECHO_LABEL = f"QLabel {{ {_ECHO} }}"
 
 STYLE = f"""
 QLineEdit[problem="error"], QComboBox[problem="error"] {{
     border: 2px solid {ERROR}; background: {ERROR_BACKGROUND}; }}
 QCheckBox[problem="error"] {{ color: {ERROR}; }}
 QLineEdit[problem="missing"], QComboBox[problem="missing"] {{ border: 1px dashed {MISSING}; }}
-QLabel#problem {{ color: {ERROR}; font-weight: bold; }}
-QLabel#echo {{ color: {ECHO}; }}
+QLabel#problem {{ {_PROBLEM} }}
+QLabel#echo {{ {_ECHO} }}
 QLabel#unit {{ color: #444444; }}
 QLabel#section {{ font-weight: bold; font-size: 11pt; margin-top: 6px; }}
 QLabel#bannerTitle {{ font-size: 17pt; font-weight: bold; }}
