@@ -16,11 +16,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -78,17 +77,17 @@ class Field(QWidget):
         self.field_id = field_id
         self.label_text = label
         self.tooltip = tooltip
-        self.row = QHBoxLayout()
-        self.row.setContentsMargins(0, 0, 0, 0)
-        self.row.setSpacing(6)
+        # One layout per field, not a row inside a column: editors, unit and echo along
+        # row 0, the problem beneath in row 1 (fewer layouts: the window appears sooner).
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(6)
+        self.grid.setVerticalSpacing(1)
+        self.columns = 0
         # The echo and the problem label are made only when first needed: the form has
         # some sixty fields, and fewer widgets make the window appear sooner.
         self._echo: QLabel | None = None
         self._problem: QLabel | None = None
-        self.outer = QVBoxLayout(self)
-        self.outer.setContentsMargins(0, 0, 0, 0)
-        self.outer.setSpacing(1)
-        self.outer.addLayout(self.row)
         self.editors: dict[str, QWidget] = {}
 
     @property
@@ -97,7 +96,7 @@ class Field(QWidget):
             self._echo = QLabel()
             self._echo.setObjectName("echo")
             self._echo.setStyleSheet(look.ECHO_LABEL)
-            self.row.insertWidget(self.row.count() - 1, self._echo)
+            self.grid.addWidget(self._echo, 0, self.columns)
         return self._echo
 
     def echo_text(self) -> str:
@@ -111,7 +110,7 @@ class Field(QWidget):
             self._problem.setStyleSheet(look.PROBLEM_LABEL)
             self._problem.setWordWrap(True)
             self._problem.hide()
-            self.outer.addWidget(self._problem)
+            self.grid.addWidget(self._problem, 1, 0, 1, -1)
         return self._problem
 
     def problem_text(self) -> str:
@@ -124,12 +123,16 @@ class Field(QWidget):
     def _add_editor(self, key: str, widget: QWidget, name: str, tip: str) -> None:
         widget.setAccessibleName(name)
         widget.setToolTip(tip)
-        widget.setProperty("problem", "")
         self.editors[key] = widget
-        self.row.addWidget(widget)
+        self._place(widget)
+
+    def _place(self, widget: QWidget) -> None:
+        """Next along the row (the echo comes last, in the column that stretches)."""
+        self.grid.addWidget(widget, 0, self.columns)
+        self.columns += 1
 
     def _finish(self) -> None:
-        self.row.addStretch(1)
+        self.grid.setColumnStretch(self.columns, 1)
 
     @property
     def editor(self) -> QWidget:
@@ -220,7 +223,7 @@ class NumberField(Field):
         elif unit:
             unit_label = QLabel(unit)
             unit_label.setObjectName("unit")
-            self.row.addWidget(unit_label)
+            self._place(unit_label)
         self._finish()
 
     def _text_edited(self, text: str) -> None:
@@ -294,7 +297,7 @@ class DateField(Field):
         self.button.setAccessibleName(f"{label}: calendar")
         self.button.setProperty("focusPolicy", NO_FOCUS)  # the keyboard uses Alt+Down
         self.button.clicked.connect(self.open_calendar)
-        self.row.addWidget(self.button)
+        self._place(self.button)
         self._calendar: QCalendarWidget | None = None
         self._menu: QMenu | None = None
         self._finish()

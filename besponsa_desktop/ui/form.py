@@ -36,6 +36,7 @@ from besponsa_desktop.ui.fields import (
 
 COUNT_UNIT = "×10⁹/L"
 CAPTION_WIDTH = 150
+SHORT_CAPTION = 20  # characters: fits CAPTION_WIDTH at the usual font size
 YES_NO = (("— choose —", ""), ("Yes", "yes"), ("No", "no"))
 GRADES = tuple((f"Grade {g}" if g else "Grade 0 (none)", str(g)) for g in range(5))
 BSA_FORMULAS = (
@@ -74,6 +75,7 @@ class PatientForm(QScrollArea):
         self.fields: dict[str, Field] = {}  # every field id (units too) -> its Field
         self._rows: dict[str, tuple[QFormLayout, QWidget]] = {}
         self._groups: dict[str, QGroupBox] = {}
+        self._layouts: dict[str, QFormLayout] = {}
         self._group_of: dict[str, str] = {}
         body = QWidget()
         self.column = QVBoxLayout(body)
@@ -114,27 +116,39 @@ class PatientForm(QScrollArea):
         layout.setVerticalSpacing(4)
         self.column.insertWidget(self.column.count() - 1, box)  # above the stretch
         self._groups[key] = box
+        self._layouts[key] = layout
         self._current_group = key
         return layout
 
-    def _add(self, layout: QFormLayout, field: Field, label: str | None = None) -> Field:
+    def _add(self, layout: QFormLayout, field: Field, label: str | None = None,
+             at: int = -1) -> Field:
+        """Adds the field's row at the end, or at row ``at``."""
         self._register(field)
         if label is None and isinstance(field, CheckField):
-            layout.addRow(field)
+            layout.insertRow(at, field)
         else:
-            layout.addRow(self._caption(label if label is not None else field.label_text,
-                                        field), field)
+            self._captioned_row(layout, label if label is not None else field.label_text,
+                                field, field, at)
         self._rows[field.field_id] = (layout, field)
         return field
 
     @staticmethod
-    def _caption(text: str, field: Field) -> QLabel:
-        caption = QLabel(text)
+    def _captioned_row(layout: QFormLayout, text: str, row: QWidget, field: Field,
+                       at: int = -1) -> None:
+        # The layout makes the caption label itself: a label made in C++ is drawn without
+        # asking Python at each step, which makes the window appear sooner.
+        layout.insertRow(at, text, row)
+        caption = layout.labelForField(row)
+        assert isinstance(caption, QLabel)
         caption.setBuddy(field.editor)
-        # one caption width for every group, so the fields line up down the whole form
-        caption.setFixedWidth(CAPTION_WIDTH)
-        caption.setWordWrap(True)
-        return caption
+        # One caption width for every group, so the fields line up down the whole form.
+        # Only a long caption wraps (a wrapping label costs more to lay out); a short one
+        # may grow past that width with a large system font, never be cut off.
+        if len(text) > SHORT_CAPTION:
+            caption.setWordWrap(True)
+            caption.setFixedWidth(CAPTION_WIDTH)
+        else:
+            caption.setMinimumWidth(CAPTION_WIDTH)
 
     def _register(self, field: Field) -> None:
         for key in field.editors:
@@ -156,7 +170,7 @@ class PatientForm(QScrollArea):
         row.addStretch(1)
         self._register(first)
         self._register(second)
-        layout.addRow(self._caption(label, first), holder)
+        self._captioned_row(layout, label, holder, first)
         self._rows[first.field_id] = (layout, holder)
         self._rows[second.field_id] = (layout, holder)
 
@@ -198,20 +212,26 @@ class PatientForm(QScrollArea):
                                 "Only for a patient in CR/CRi, or to recover from toxicity"))
         self._add(g, ChoiceField("dose_day", "Dose being checked",
                                  (("Day 1", "1"), ("Day 8", "8"), ("Day 15", "15"))))
+        self._add(g, CheckField("hsct_planned", "HSCT planned"))
+
+    def _build_rest(self) -> None:
+        # Treatment rows that apply from cycle 2 on: hidden on a new patient's first screen,
+        # so made after the first paint, in their places among the rows built before it.
+        g = self._layouts["treatment"]
+        self._current_group = "treatment"
         self._add(g, ChoiceField("response", "Response", (
             ("— choose —", ""), ("CR", "cr"), ("CRi", "cri"), ("Not achieved", "none")),
-            "Response after the previous cycles: CR, CRi or not achieved"))
-        self._add(g, CheckField("mrd_negative", "MRD negative"))
-        self._add(g, CheckField("hsct_planned", "HSCT planned"))
+            "Response after the previous cycles: CR, CRi or not achieved"), at=5)
+        self._add(g, CheckField("mrd_negative", "MRD negative"), at=6)
+        # row 7: HSCT planned
         self._add(g, ChoiceField("dose_level", "Dose level in force", (
             ("0 – full dose", "0"), ("1 – 25% decrease", "1"), ("2 – two doses per cycle", "2")),
-            "Dose level in force during the previous cycle (Table 4)"))
+            "Dose level in force during the previous cycle (Table 4)"), at=8)
         self._add(g, NumberField("longest_toxicity_interruption_days",
                                  "Longest interruption", unit="days", width=50,
                                  tooltip="Longest dosing interruption for toxicity in the "
-                                 "previous cycle, in days"))
+                                 "previous cycle, in days"), at=9)
 
-    def _build_rest(self) -> None:
         g = self._group("baseline", "Counts before treatment began")
         self._pair(g, "Baseline: ANC, platelets",
                    NumberField("baseline.anc", "Baseline ANC", unit=COUNT_UNIT, width=70),
@@ -312,14 +332,17 @@ class PatientForm(QScrollArea):
 
     # ---------------------------------------------------------------- reading, writing
     def editors_in_order(self) -> list[tuple[str, QWidget]]:
-        seen: list[tuple[str, QWidget]] = []
-        done: set[int] = set()
-        for field in self.fields.values():
-            if id(field) in done:
-                continue
-            done.add(id(field))
-            seen += list(field.editors.items())
-        return seen
+        """Every editor, in the order they are on screen (down the groups, then along)."""
+        group_rank = {name: rank for rank, name in enumerate(self._groups)}
+
+        def place(field: Field) -> tuple[int, int]:
+            layout, row = self._rows[field.field_id]
+            position: Any = layout.getWidgetPosition(row)  # (row, role); typed as object
+            return group_rank[self._group_of[field.field_id]], int(position[0])
+
+        fields = list({id(field): field for field in self.fields.values()}.values())
+        fields.sort(key=place)  # stable: the two fields of a pair keep their order
+        return [pair for field in fields for pair in field.editors.items()]
 
     def values(self) -> dict[str, Any]:
         return {key: field.value(key) for key, field in self.fields.items()}

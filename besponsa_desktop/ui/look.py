@@ -50,7 +50,7 @@ QLabel#warnings {{ color: #5a3b00; }}
 
 def show_state(editor: QWidget, state: str) -> None:
     """An editor of the form drawn as wrong ("error"), still to fill ("missing") or plain."""
-    if editor.property("problem") == state:
+    if (editor.property("problem") or "") == state:  # None: never marked
         return
     editor.setProperty("problem", state)  # what tests and assistive checks read
     from PySide6.QtWidgets import QCheckBox, QComboBox

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QWidget
 
 from besponsa_desktop.controller import FieldProblem, PlanController, applicable
@@ -55,7 +54,11 @@ class MainWindow(QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
         self.settings_dialog: SettingsDialog | None = None
-        self._build_actions()
+        self.file_menu = self.menuBar().addMenu("&File")
+        self.course_menu = self.menuBar().addMenu("&Course")
+        self.actions_built = False
+        if not staged:
+            self._build_actions()
         self._build_course_actions()
 
         self.form.valueChanged.connect(self._edited)
@@ -78,6 +81,13 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- actions
     def _build_actions(self) -> None:
+        """The menus' actions and their shortcuts. The window builds them just after its
+        first paint (start-up time); a window made without staging builds them at once."""
+        if self.actions_built:
+            return
+        self.actions_built = True
+        from PySide6.QtGui import QAction  # after the first paint, as the actions are
+
         def action(text: str, shortcut: str, slot: Any, tip: str) -> QAction:
             # QAction(text, parent) would load QIcon's enums (an overload takes an icon)
             item = QAction(self)
@@ -105,7 +115,7 @@ class MainWindow(QMainWindow):
         self.settings_action = action("Se&ttings…", "Ctrl+,", self.open_settings,
                                       "Institution defaults")
         self.quit_action = action("&Quit", "Ctrl+Q", self.close, "Close the program")
-        menu = self.menuBar().addMenu("&File")
+        menu = self.file_menu
         for item in (self.new_action, self.save_action):
             menu.addAction(item)
         menu.addSeparator()
@@ -115,6 +125,8 @@ class MainWindow(QMainWindow):
         menu.addAction(self.settings_action)
         menu.addSeparator()
         menu.addAction(self.quit_action)
+        self._build_course_menu()
+        self._validity_changed(self.controller.valid)
 
     # The printing module (QtPdf, QtPrintSupport) loads on the first print, not at start-up.
     def preview_printout(self) -> PrintPreview | None:
@@ -148,7 +160,19 @@ class MainWindow(QMainWindow):
         are loaded (after the first paint). The store loads only when first used."""
         self.course_tabs: QTabWidget | None = None
         self._course_panel: CoursePanel | None = None
-        menu = self.menuBar().addMenu("&Course")
+        # Any edit by hand: the form no longer shows the plan as saved or as checked.
+        self.form.valueChanged.connect(self._course_form_edited)
+        # deferred: the plan view replaces the placeholder first, then goes into a tab
+        self._course_timer = QTimer(self)
+        self._course_timer.setSingleShot(True)
+        self._course_timer.setInterval(0)
+        self._course_timer.timeout.connect(self.course_panel)
+        self.controller.coreReady.connect(self._course_timer.start)
+
+    def _build_course_menu(self) -> None:
+        from PySide6.QtGui import QAction
+
+        menu = self.course_menu
         for text, shortcut, slot, tip in (
             ("&Open patient…", "Ctrl+O", self.open_patient, "Find a stored patient by MRN or "
              "name and open their course (Ctrl+O)"),
@@ -167,14 +191,6 @@ class MainWindow(QMainWindow):
             item.triggered.connect(slot)
             self.addAction(item)
             menu.addAction(item)
-        # Any edit by hand: the form no longer shows the plan as saved or as checked.
-        self.form.valueChanged.connect(self._course_form_edited)
-        # deferred: the plan view replaces the placeholder first, then goes into a tab
-        self._course_timer = QTimer(self)
-        self._course_timer.setSingleShot(True)
-        self._course_timer.setInterval(0)
-        self._course_timer.timeout.connect(self.course_panel)
-        self.controller.coreReady.connect(self._course_timer.start)
 
     def course_panel(self) -> CoursePanel:
         """The course panel, in a tab beside the plan (made on first use)."""
@@ -309,6 +325,8 @@ class MainWindow(QMainWindow):
             self.plan_view.show_problems(problems)
 
     def _validity_changed(self, valid: bool) -> None:
+        if not self.actions_built:
+            return
         self.save_action.setEnabled(valid)
         for item in (self.preview_action, self.print_action, self.export_action):
             item.setEnabled(valid)
@@ -371,6 +389,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, done)
 
     def finish_startup(self) -> None:
-        """After the first paint: the rest of the form, then the dosing rules."""
+        """After the first paint: the menus' actions, the rest of the form, then the
+        dosing rules."""
+        self._build_actions()
         self.form.finish_building()
         self.controller.load_core()

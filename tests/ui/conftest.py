@@ -51,7 +51,7 @@ def controller(settings: Settings) -> PlanController:
 def window(qtbot: Any, controller: PlanController) -> MainWindow:
     made = MainWindow(controller)
     qtbot.addWidget(made)
-    made.show()
-    qtbot.waitExposed(made)
+    with qtbot.waitExposed(made):  # a context manager: it waits at the end of the block
+        made.show()
     controller.load_core()  # as run() does after the first paint
     return made

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from besponsa_desktop.controller import PlanController
 from besponsa_desktop.settings import Settings
@@ -108,9 +110,20 @@ def test_switching_to_inches_and_pounds_converts_to_metric(qtbot, window):
     assert "height 165.1 cm, weight 68 kg" in window.plan_view.summary.text()
 
 
+def assert_in_screen_order(window: MainWindow, editors: list[QWidget]) -> None:
+    """Down the form, and left to right along a row (centres within 8 px: one row)."""
+    centres = [editor.mapTo(window.form.widget(), editor.rect().center()) for editor in editors]
+    for (a, b), (first, second) in zip(pairwise(centres), pairwise(editors), strict=True):
+        same_row = abs(b.y() - a.y()) <= 8
+        assert (same_row and b.x() > a.x()) or b.y() > a.y() + 8, (
+            first.accessibleName(), second.accessibleName())
+
+
 def test_tab_reaches_every_visible_field_in_order(qtbot, window):
-    load(window, request())
+    load(window, request("cycle2-hold-platelets"))  # the cycle-2 rows shown too
     editors = [w for _k, w in window.form.editors_in_order() if w.isVisibleTo(window)]
+    assert window.form.fields["response"].editor in editors
+    assert_in_screen_order(window, editors)
     editors[0].setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is editors[0])
     reached = [QApplication.focusWidget()]
@@ -187,13 +200,27 @@ def test_a_staged_form_catches_up_with_what_it_was_told(qtbot, controller):
     window = MainWindow(controller, staged=True)
     qtbot.addWidget(window)
     assert "labs.anc" not in window.form.fields  # below the first screen: built later
+    # the menu bar is painted with its menus; their actions come just after the paint
+    assert [window.file_menu.title(), window.course_menu.title()] == ["&File", "&Course"]
+    assert window.file_menu.isEmpty()
     window.load_values(controller.load_request(request()))
     window.finish_startup()
+    assert window.save_action.isEnabled()  # the plan is valid: Save is offered at once
+    assert [a.text() for a in window.course_menu.actions()][0] == "&Open patient…"
     assert field(window, "labs.anc").value() == "2.1"
     assert field(window, "labs.total_bilirubin_uln").echo_text() == "= 0.5 × ULN"
     assert window.plan_view.decision == "proceed"
     editors = [w for _k, w in window.form.editors_in_order()]
     assert len(editors) == len({id(w) for w in editors}) > 50
+    # rows made after the first paint (the cycle-2 treatment rows) are in their places
+    with qtbot.waitExposed(window):
+        window.show()
+    window.load_values(controller.load_request(request("cycle2-hold-platelets")))
+    assert_in_screen_order(window, [w for w in editors if w.isVisibleTo(window)])
+    with qtbot.waitActive(window):  # a window's shortcuts work while it is the active one
+        window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert field(window, "patient.name").value() == ""  # Ctrl+N: a new patient
 
 
 def test_no_doses_means_no_table_and_no_calendar(qtbot, window):
