@@ -206,7 +206,7 @@ def test_a_staged_form_catches_up_with_what_it_was_told(qtbot, controller):
     window.load_values(controller.load_request(request()))
     window.finish_startup()
     assert window.save_action.isEnabled()  # the plan is valid: Save is offered at once
-    assert [a.text() for a in window.course_menu.actions()][0] == "&Open patient…"
+    assert window.course_menu.actions()[0].text() == "&Open patient…"
     assert field(window, "labs.anc").value() == "2.1"
     assert field(window, "labs.total_bilirubin_uln").echo_text() == "= 0.5 × ULN"
     assert window.plan_view.decision == "proceed"
