@@ -6,14 +6,17 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from besponsa_desktop.__main__ import _window_args
 from besponsa_desktop.ui.app import read_request_file
 from tests.ui.helpers import ROOT, STATES
 
 
-def test_smoke_starts_the_real_window_prints_one_line_and_exits_0(tmp_path):
+@pytest.mark.parametrize("scale", ["1", "2"])  # 2: a high-DPI screen
+def test_smoke_starts_the_real_window_prints_one_line_and_exits_0(tmp_path, scale):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path),
-               PYTHONPATH=str(ROOT))
+               PYTHONPATH=str(ROOT), QT_SCALE_FACTOR=scale)
     done = subprocess.run([sys.executable, "-m", "besponsa_desktop", "--smoke"], cwd=ROOT,
                           env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
