@@ -216,21 +216,22 @@ class PatientForm(QScrollArea):
 
     def _build_rest(self) -> None:
         # Treatment rows that apply from cycle 2 on: hidden on a new patient's first screen,
-        # so made after the first paint, in their places among the rows built before it.
+        # so made after the first paint, each in its place below a row built before it.
         g = self._layouts["treatment"]
         self._current_group = "treatment"
         self._add(g, ChoiceField("response", "Response", (
             ("— choose —", ""), ("CR", "cr"), ("CRi", "cri"), ("Not achieved", "none")),
-            "Response after the previous cycles: CR, CRi or not achieved"), at=5)
-        self._add(g, CheckField("mrd_negative", "MRD negative"), at=6)
-        # row 7: HSCT planned
+            "Response after the previous cycles: CR, CRi or not achieved"),
+            at=self._row_after("dose_day"))
+        self._add(g, CheckField("mrd_negative", "MRD negative"), at=self._row_after("response"))
         self._add(g, ChoiceField("dose_level", "Dose level in force", (
             ("0 – full dose", "0"), ("1 – 25% decrease", "1"), ("2 – two doses per cycle", "2")),
-            "Dose level in force during the previous cycle (Table 4)"), at=8)
+            "Dose level in force during the previous cycle (Table 4)"),
+            at=self._row_after("hsct_planned"))
         self._add(g, NumberField("longest_toxicity_interruption_days",
                                  "Longest interruption", unit="days", width=50,
                                  tooltip="Longest dosing interruption for toxicity in the "
-                                 "previous cycle, in days"), at=9)
+                                 "previous cycle, in days"), at=self._row_after("dose_level"))
 
         g = self._group("baseline", "Counts before treatment began")
         self._pair(g, "Baseline: ANC, platelets",
@@ -331,14 +332,21 @@ class PatientForm(QScrollArea):
             QWidget.setTabOrder(first, second)
 
     # ---------------------------------------------------------------- reading, writing
+    def _row_number(self, key: str) -> int:
+        layout, row = self._rows[key]
+        position: Any = layout.getWidgetPosition(row)  # (row, role); typed as object
+        return int(position[0])
+
+    def _row_after(self, key: str) -> int:
+        return self._row_number(key) + 1
+
     def editors_in_order(self) -> list[tuple[str, QWidget]]:
         """Every editor, in the order they are on screen (down the groups, then along)."""
         group_rank = {name: rank for rank, name in enumerate(self._groups)}
 
         def place(field: Field) -> tuple[int, int]:
-            layout, row = self._rows[field.field_id]
-            position: Any = layout.getWidgetPosition(row)  # (row, role); typed as object
-            return group_rank[self._group_of[field.field_id]], int(position[0])
+            key = field.field_id
+            return group_rank[self._group_of[key]], self._row_number(key)
 
         fields = list({id(field): field for field in self.fields.values()}.values())
         fields.sort(key=place)  # stable: the two fields of a pair keep their order

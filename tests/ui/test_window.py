@@ -119,11 +119,27 @@ def assert_in_screen_order(window: MainWindow, editors: list[QWidget]) -> None:
             first.accessibleName(), second.accessibleName())
 
 
+TREATMENT_IN_CYCLE_2 = [
+    "Label profile", "Cycle number", "Day 1 date", "Dose being checked", "Response",
+    "MRD negative", "HSCT planned", "Dose level in force", "Longest interruption",
+]
+
+
+def treatment_rows(window: MainWindow) -> list[str]:
+    """The Treatment group's visible editors, top to bottom, by accessible name."""
+    group = window.form.findChild(QWidget, "group_treatment")
+    editors = [w for _k, w in window.form.editors_in_order()
+               if group.isAncestorOf(w) and w.isVisibleTo(window)]
+    editors.sort(key=lambda w: w.mapTo(group, w.rect().center()).y())
+    return [w.accessibleName() for w in editors]
+
+
 def test_tab_reaches_every_visible_field_in_order(qtbot, window):
     load(window, request("cycle2-hold-platelets"))  # the cycle-2 rows shown too
     editors = [w for _k, w in window.form.editors_in_order() if w.isVisibleTo(window)]
     assert window.form.fields["response"].editor in editors
     assert_in_screen_order(window, editors)
+    assert treatment_rows(window) == TREATMENT_IN_CYCLE_2
     editors[0].setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is editors[0])
     reached = [QApplication.focusWidget()]
@@ -217,6 +233,7 @@ def test_a_staged_form_catches_up_with_what_it_was_told(qtbot, controller):
         window.show()
     window.load_values(controller.load_request(request("cycle2-hold-platelets")))
     assert_in_screen_order(window, [w for w in editors if w.isVisibleTo(window)])
+    assert treatment_rows(window) == TREATMENT_IN_CYCLE_2  # the rows made after the paint
     with qtbot.waitActive(window):  # a window's shortcuts work while it is the active one
         window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
