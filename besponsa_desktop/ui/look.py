@@ -20,10 +20,12 @@ MISSING = "#8a6d00"  # amber: a value still to be entered
 ECHO = "#1f4e9c"  # blue: what a typed value was read as ("= 74.8 kg")
 
 # editor class -> its look for each problem state ("error", "missing"; "" is plain)
+# A style sheet border removes the platform's padding: the padding keeps the text off it.
+_PADDING = "padding: 1px 3px;"
 _EDITOR_STATES = {
     "error": "{cls} {{ border: 2px solid " + ERROR + "; background: " + ERROR_BACKGROUND
-    + "; }}",
-    "missing": "{cls} {{ border: 1px dashed " + MISSING + "; }}",
+    + "; " + _PADDING + " }}",
+    "missing": "{cls} {{ border: 1px dashed " + MISSING + "; " + _PADDING + " }}",
 }
 _CHECK_STATES = {"error": "QCheckBox { color: " + ERROR + "; }", "missing": ""}
 
@@ -34,9 +36,10 @@ ECHO_LABEL = f"QLabel {{ {_ECHO} }}"
 
 STYLE = f"""
 QLineEdit[problem="error"], QComboBox[problem="error"] {{
-    border: 2px solid {ERROR}; background: {ERROR_BACKGROUND}; }}
+    border: 2px solid {ERROR}; background: {ERROR_BACKGROUND}; {_PADDING} }}
 QCheckBox[problem="error"] {{ color: {ERROR}; }}
-QLineEdit[problem="missing"], QComboBox[problem="missing"] {{ border: 1px dashed {MISSING}; }}
+QLineEdit[problem="missing"], QComboBox[problem="missing"] {{
+    border: 1px dashed {MISSING}; {_PADDING} }}
 QLabel#problem {{ {_PROBLEM} }}
 QLabel#echo {{ {_ECHO} }}
 QLabel#unit {{ color: #444444; }}
