@@ -219,6 +219,8 @@ class CoursePanel(QWidget):
 
     # ---------------------------------------------------------------- showing the course
     def _signer_changed(self, name: str) -> None:
+        if name:
+            look.show_state(self.signer, "")  # the name Save asked for is there now
         if self.signer.text().strip() != name:
             self.signer.setText(name)
 
@@ -376,9 +378,7 @@ class CoursePanel(QWidget):
     def require_signer(self) -> None:
         """Point at the name field (Save was pressed without a name)."""
         self.signer.setFocus()
-        self.signer.setProperty("problem", "missing")
-        self.signer.style().unpolish(self.signer)
-        self.signer.style().polish(self.signer)
+        look.show_state(self.signer, "missing")
 
     def open_patient(self) -> QDialog:
         from besponsa_desktop.ui.open_patient import OpenPatientDialog

@@ -221,9 +221,7 @@ class NumberField(Field):
             box.currentIndexChanged.connect(self._unit_changed)
             self.unit_box = box
         elif unit:
-            unit_label = QLabel(unit)
-            unit_label.setObjectName("unit")
-            self._place(unit_label)
+            self._place(QLabel(unit))
         self._finish()
 
     def _text_edited(self, text: str) -> None:

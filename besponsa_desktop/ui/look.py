@@ -3,8 +3,9 @@
 The form, on screen from the first paint, has no style sheet: a style sheet over a whole
 window makes Qt restyle every widget in it, which delays the first paint (so do fonts set
 widget by widget: the group titles keep the platform's font). A field that shows a problem
-gets a small style sheet of its own. The parts made after the first paint (the plan, the
-course, the dialogs) take ``STYLE``.
+gets a small style sheet of its own (``show_state``, for every editor marked anywhere in
+the program). The parts made after the first paint (the plan, the course, the dialogs) take
+``STYLE``.
 """
 
 from __future__ import annotations
@@ -35,14 +36,8 @@ PROBLEM_LABEL = f"QLabel {{ {_PROBLEM} }}"  # the form's labels, styled one by o
 ECHO_LABEL = f"QLabel {{ {_ECHO} }}"
 
 STYLE = f"""
-QLineEdit[problem="error"], QComboBox[problem="error"] {{
-    border: 2px solid {ERROR}; background: {ERROR_BACKGROUND}; {_PADDING} }}
-QCheckBox[problem="error"] {{ color: {ERROR}; }}
-QLineEdit[problem="missing"], QComboBox[problem="missing"] {{
-    border: 1px dashed {MISSING}; {_PADDING} }}
 QLabel#problem {{ {_PROBLEM} }}
 QLabel#echo {{ {_ECHO} }}
-QLabel#unit {{ color: #444444; }}
 QLabel#section {{ font-weight: bold; font-size: 11pt; margin-top: 6px; }}
 QLabel#bannerTitle {{ font-size: 17pt; font-weight: bold; }}
 QLabel#bannerReasons {{ font-size: 11pt; }}
@@ -52,7 +47,7 @@ QLabel#warnings {{ color: #5a3b00; }}
 
 
 def show_state(editor: QWidget, state: str) -> None:
-    """An editor of the form drawn as wrong ("error"), still to fill ("missing") or plain."""
+    """An editor drawn as wrong ("error"), still to fill ("missing") or plain ("")."""
     if (editor.property("problem") or "") == state:  # None: never marked
         return
     editor.setProperty("problem", state)  # what tests and assistive checks read

@@ -19,7 +19,7 @@ from besponsa_desktop.ui.form import PatientForm
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from PySide6.QtGui import QCloseEvent, QPaintEvent
+    from PySide6.QtGui import QAction, QCloseEvent, QPaintEvent
     from PySide6.QtWidgets import QTabWidget
 
     from besponsa_desktop.course_controller import Notice
@@ -59,7 +59,7 @@ class MainWindow(QMainWindow):
         self.actions_built = False
         if not staged:
             self._build_actions()
-        self._build_course_actions()
+        self._prepare_course()
 
         self.form.valueChanged.connect(self._edited)
         controller.coreReady.connect(self._build_plan_view)
@@ -80,27 +80,29 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     # ---------------------------------------------------------------- actions
+    def _action(self, text: str, shortcut: str, slot: Any, tip: str) -> QAction:
+        from PySide6.QtGui import QAction  # after the first paint, as the actions are
+
+        # QAction(text, parent) would load QIcon's enums (an overload takes an icon)
+        item = QAction(self)
+        item.setText(text)
+        if shortcut:
+            # through the property, as text: QKeySequence and setShortcut's overloads cost
+            # PySide6 several ms of enum building
+            item.setProperty("shortcut", shortcut)
+        item.setStatusTip(tip)
+        item.setToolTip(tip)
+        item.triggered.connect(slot)
+        self.addAction(item)
+        return item
+
     def _build_actions(self) -> None:
         """The menus' actions and their shortcuts. The window builds them just after its
         first paint (start-up time); a window made without staging builds them at once."""
         if self.actions_built:
             return
         self.actions_built = True
-        from PySide6.QtGui import QAction  # after the first paint, as the actions are
-
-        def action(text: str, shortcut: str, slot: Any, tip: str) -> QAction:
-            # QAction(text, parent) would load QIcon's enums (an overload takes an icon)
-            item = QAction(self)
-            item.setText(text)
-            # through the property, as text: QKeySequence and setShortcut's overloads cost
-            # PySide6 several ms of enum building before the first paint
-            item.setProperty("shortcut", shortcut)
-            item.setStatusTip(tip)
-            item.setToolTip(tip)
-            item.triggered.connect(slot)
-            self.addAction(item)
-            return item
-
+        action = self._action
         self.new_action = action("&New patient", "Ctrl+N", self.new_patient,
                                  "Clear the form for a new patient (Ctrl+N)")
         self.save_action = action("&Save", "Ctrl+S", self.save,
@@ -155,9 +157,10 @@ class MainWindow(QMainWindow):
         self.form.set_applicable(applicable(values))
 
     # ---------------------------------------------------------------- the course
-    def _build_course_actions(self) -> None:
-        """The Course menu, and a Course tab beside the plan made once the dosing rules
-        are loaded (after the first paint). The store loads only when first used."""
+    def _prepare_course(self) -> None:
+        """The Course tab beside the plan, made once the dosing rules are loaded (after the
+        first paint); its menu comes with the other actions. The store loads only when
+        first used."""
         self.course_tabs: QTabWidget | None = None
         self._course_panel: CoursePanel | None = None
         # Any edit by hand: the form no longer shows the plan as saved or as checked.
@@ -170,9 +173,6 @@ class MainWindow(QMainWindow):
         self.controller.coreReady.connect(self._course_timer.start)
 
     def _build_course_menu(self) -> None:
-        from PySide6.QtGui import QAction
-
-        menu = self.course_menu
         for text, shortcut, slot, tip in (
             ("&Open patient…", "Ctrl+O", self.open_patient, "Find a stored patient by MRN or "
              "name and open their course (Ctrl+O)"),
@@ -183,14 +183,7 @@ class MainWindow(QMainWindow):
             ("Plan or course &timeline", "Ctrl+T", self.toggle_course,
              "Switch between the plan and the course timeline (Ctrl+T)"),
         ):
-            item = QAction(self)  # see _build_actions
-            item.setText(text)
-            if shortcut:
-                item.setProperty("shortcut", shortcut)
-            item.setStatusTip(tip)
-            item.triggered.connect(slot)
-            self.addAction(item)
-            menu.addAction(item)
+            self.course_menu.addAction(self._action(text, shortcut, slot, tip))
 
     def course_panel(self) -> CoursePanel:
         """The course panel, in a tab beside the plan (made on first use)."""

@@ -132,7 +132,11 @@ def test_save_without_a_name_points_at_signed_in_as_and_saves_nothing(qtbot, win
     assert panel.notice.isVisible() and panel.notice.kind == ERROR
     assert "Signed in as" in panel.notice.text.text()
     assert panel.signer.hasFocus()
+    assert panel.signer.property("problem") == "missing"  # marked as the form's fields are
+    assert "dashed" in panel.signer.styleSheet()
     assert window.controller.course.find_patients("H1234567") == []
+    retype(qtbot, panel.signer, "A. Okafor")
+    assert panel.signer.property("problem") == "" and panel.signer.styleSheet() == ""
 
 
 def test_plan_next_cycle_fills_cycle_2_and_leaves_weight_and_labs_required(qtbot, window, db):
