@@ -2,7 +2,8 @@
 window started the same way (a fresh Python process each time, same platform plugin).
 
 Also times the empty window with one text label in it, because the first text a Qt
-window draws starts the font system (about 100 ms here), which the empty window never pays.
+window draws starts the font system (some 40 million instructions, 5–10 ms here), which
+the empty window never pays.
 
 Runs alternate (empty, label, program, empty, ...) so that a busy machine slows both
 alike; each time is measured from just before the process is launched to the moment its
