@@ -88,6 +88,7 @@ class Field(QWidget):
         # some sixty fields, and fewer widgets make the window appear sooner.
         self._echo: QLabel | None = None
         self._problem: QLabel | None = None
+        self._placeholder: str | None = None  # the editor's own, while "required" shows
         self.editors: dict[str, QWidget] = {}
 
     @property
@@ -153,9 +154,9 @@ class Field(QWidget):
         look.show_state(editor, state)
         if isinstance(editor, QLineEdit):
             # an empty field that is needed says so inside itself
-            if editor.property("placeholder") is None:
-                editor.setProperty("placeholder", editor.placeholderText())
-            editor.setPlaceholderText("required" if missing else editor.property("placeholder"))
+            if self._placeholder is None:
+                self._placeholder = editor.placeholderText()
+            editor.setPlaceholderText("required" if missing else self._placeholder)
         if message is None:
             if self._problem is not None:
                 self._problem.hide()

@@ -48,13 +48,15 @@ QLabel#warnings {{ color: #5a3b00; }}
 
 def show_state(editor: QWidget, state: str) -> None:
     """An editor drawn as wrong ("error"), still to fill ("missing") or plain ("")."""
-    if (editor.property("problem") or "") == state:  # None: never marked
-        return
+    # Written, never read back here: PySide6 6.12's QObject.property() drops a reference
+    # to None for a property never set, and enough of those crash Python at exit.
     editor.setProperty("problem", state)  # what tests and assistive checks read
     from PySide6.QtWidgets import QCheckBox, QComboBox
 
     if isinstance(editor, QCheckBox):
-        editor.setStyleSheet(_CHECK_STATES.get(state, ""))
-        return
-    cls = "QComboBox" if isinstance(editor, QComboBox) else "QLineEdit"
-    editor.setStyleSheet(_EDITOR_STATES[state].format(cls=cls) if state else "")
+        sheet = _CHECK_STATES.get(state, "")
+    else:
+        cls = "QComboBox" if isinstance(editor, QComboBox) else "QLineEdit"
+        sheet = _EDITOR_STATES[state].format(cls=cls) if state else ""
+    if editor.styleSheet() != sheet:  # restyling is the costly part: only on a change
+        editor.setStyleSheet(sheet)
