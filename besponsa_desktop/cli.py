@@ -19,6 +19,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from besponsa_desktop import __version__
+from besponsa_desktop.core.strict_json import (
+    MAX_IMPORT_BYTES,
+    MAX_REQUEST_BYTES,
+    check_size,
+    printable,
+)
 from besponsa_desktop.core.validation import InvalidRequest, Problem
 from besponsa_desktop.store.errors import StoreError
 
@@ -36,19 +42,33 @@ class CheckFailed(Exception):
     """A check ran and found a problem (exit 1): the message says which."""
 
 
-def _read_input(name: str) -> str:
+def _read_input(name: str, limit: int = MAX_REQUEST_BYTES, what: str = "request") -> str:
+    """The text of a request or import file, refused unread beyond ``limit`` bytes: a huge
+    file never reaches the parser nor fills the memory."""
     if name == "-":
-        return sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream (tests): its length in characters bounds the bytes
+            text = sys.stdin.read(limit + 1)
+            check_size(len(text.encode("utf-8", "surrogatepass")), limit, what)
+            return text
+        return _decode(stream.read(limit + 1), name, limit, what)
     try:
-        return Path(name).read_text(encoding="utf-8")
+        with open(name, "rb") as handle:
+            return _decode(handle.read(limit + 1), name, limit, what)
     except FileNotFoundError:
         raise UsageError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise UsageError(f"{name}: is a folder, not a request file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{name}: is not UTF-8 text (a JSON request is expected)") from None
     except OSError as error:
         raise UsageError(f"{name}: cannot be read ({error.strerror})") from None
+
+
+def _decode(data: bytes, name: str, limit: int, what: str) -> str:
+    check_size(len(data), limit, what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{name}: is not UTF-8 text (a JSON file is expected)") from None
 
 
 def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
@@ -115,13 +135,11 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.core.strict_json import loads
     from besponsa_desktop.store.exchange import import_course
 
-    text = _read_input(args.file)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{args.file}: is not JSON (line {error.lineno})") from None
+    data = loads(_read_input(args.file, MAX_IMPORT_BYTES, "import file"),
+                 limit=MAX_IMPORT_BYTES, what="import file")
     with _open_store(args, create=True) as conn:
         import_course(conn, data, signed_by=args.by)
     out.write("imported 1 course\n")
@@ -331,7 +349,7 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def _print_problems(problems: Sequence[Problem], err: TextIO) -> None:
     for problem in problems:
-        err.write(f"error: {problem}\n")
+        err.write(f"error: {printable(str(problem))}\n")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
@@ -353,10 +371,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         _print_problems(invalid.problems, err)
         return EXIT_INVALID
     except (UsageError, StoreError) as usage:
-        err.write(f"error: {usage}\n")
+        err.write(f"error: {printable(str(usage))}\n")
         return EXIT_INVALID
     except CheckFailed as failed:
-        err.write(f"{failed}\n")
+        err.write(f"{printable(str(failed))}\n")
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         err.write("interrupted\n")

@@ -4,7 +4,6 @@ a field by its JSON path and say what is wrong. No caller ever sees a traceback.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -12,21 +11,9 @@ from pydantic import ValidationError
 
 from besponsa_desktop.core.models import REQUIRED_FROM_CYCLE_2, PlanRequest
 from besponsa_desktop.core.plausibility import FieldProblems
+from besponsa_desktop.core.strict_json import InvalidRequest, Problem, loads
 
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path or 'request'}: {self.message}"
-
-
-class InvalidRequest(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+__all__ = ["InvalidRequest", "Problem", "parse_request", "parse_request_json", "problems_from"]
 
 
 _MESSAGES = {
@@ -97,7 +84,7 @@ def _cross_field_problems(text: str | bytes, found: list[Problem]) -> list[Probl
     try:
         data = json.loads(text)
         later = isinstance(data, dict) and int(data["cycle"]["number"]) >= 2
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, OverflowError):
         return []
     if not later:
         return []
@@ -110,6 +97,9 @@ def _cross_field_problems(text: str | bytes, found: list[Problem]) -> list[Probl
 
 
 def parse_request_json(text: str | bytes) -> PlanRequest:
+    # Read strictly first (duplicate keys, non-finite numbers, depth, size): pydantic's own
+    # JSON reader would keep the last of two keys and accept Infinity.
+    loads(text, what="request")
     try:
         return PlanRequest.model_validate_json(text)
     except ValidationError as error:
