@@ -75,17 +75,29 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.core.planner import make_plan
 
     plan = make_plan(_read_input(args.request))
-    if args.save:
-        # Planned (and so validated) before the database is opened: invalid input saves
-        # nothing and creates nothing.
-        from besponsa_desktop.store.courses import save_plan
+    with contextlib.ExitStack() as printout:
+        if args.pdf:
+            # The printout is rendered and written first, and put in place only once the
+            # plan is saved: a printout that fails saves nothing (a retry never adds a
+            # revision), and a save that fails leaves no printout of an unsaved plan.
+            from besponsa_desktop.files import os_problem, staged
+            from besponsa_desktop.printing.document import render_pdf
 
-        with _open_store(args, create=True) as conn:
-            save_plan(conn, plan, signed_by=args.by)
-    if args.pdf:
-        from besponsa_desktop.printing.document import write_pdf
+            data = render_pdf(plan)
+            try:
+                printout.enter_context(staged(Path(args.pdf), data))
+            except OSError as error:
+                raise UsageError(
+                    f"{args.pdf}: cannot write the printout ({os_problem(error)})"
+                    + ("; nothing was saved" if args.save else "")
+                ) from None
+        if args.save:
+            # Planned (and so validated) before the database is opened: invalid input saves
+            # nothing and creates nothing.
+            from besponsa_desktop.store.courses import save_plan
 
-        write_pdf(plan, Path(args.pdf))
+            with _open_store(args, create=True) as conn:
+                save_plan(conn, plan, signed_by=args.by)
     out.write(plan.model_dump_json(indent=2) + "\n")
     return EXIT_OK
 
