@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from besponsa_desktop import __version__
 from besponsa_desktop.core.strict_json import (
@@ -36,6 +36,20 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
 class UsageError(Exception):
     """Bad command-line use or an unreadable input file: reported like invalid input."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors returned to ``main`` (which escapes what they echo)
+    rather than printed raw and exited."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadArguments(self.format_usage(), self.prog, message)
+
+
+class BadArguments(Exception):
+    def __init__(self, usage: str, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.usage, self.prog, self.message = usage, prog, message
 
 
 class CheckFailed(Exception):
@@ -165,6 +179,17 @@ def _datetime_arg(text: str) -> datetime:
         raise argparse.ArgumentTypeError("must be a date and time, YYYY-MM-DDTHH:MM") from None
 
 
+def _mrn_arg(text: str) -> str:
+    """An MRN read as the form and an import read it (core/mrn.py), so the same patient is
+    found however the MRN was typed."""
+    from besponsa_desktop.core.mrn import normalise_mrn
+
+    try:
+        return normalise_mrn(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"MRN {error}") from None
+
+
 def _date_arg(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -240,7 +265,7 @@ def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="besponsa-desktop",
         description="Treatment planning for inotuzumab ozogamicin (BESPONSA). With no "
         "arguments, opens the window.",
@@ -272,14 +297,14 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _dose_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("mrn", help="the patient's MRN")
+    parser.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     parser.add_argument("--cycle", type=int, required=True, metavar="N")
     parser.add_argument("--day", type=int, required=True, choices=(1, 8, 15))
 
 
-def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     history = commands.add_parser("history", help="print a patient's course as JSON")
-    history.add_argument("mrn", help="the patient's MRN")
+    history.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     _db_option(history)
     history.set_defaults(handler=cmd_history)
 
@@ -288,12 +313,12 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
         description="Print a request for Day 1 of the next cycle, filled from the course. "
         "Add weight_kg, measured_on and labs, then run plan.",
     )
-    nxt.add_argument("mrn", help="the patient's MRN")
+    nxt.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     _db_option(nxt)
     nxt.set_defaults(handler=cmd_next)
 
     export = commands.add_parser("export", help="print a patient's course for import elsewhere")
-    export.add_argument("mrn", help="the patient's MRN")
+    export.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     _db_option(export)
     export.set_defaults(handler=cmd_export)
 
@@ -327,7 +352,7 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     reschedule.set_defaults(handler=cmd_reschedule)
 
     response = commands.add_parser("response", help="record the response after a cycle")
-    response.add_argument("mrn", help="the patient's MRN")
+    response.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     response.add_argument("--cycle", type=int, required=True, metavar="N")
     response.add_argument("--response", required=True, choices=("cr", "cri", "none"))
     response.add_argument("--mrd-negative", action="store_true")
@@ -371,7 +396,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as stop:  # argparse has printed its usage message
+    except BadArguments as bad:
+        err.write("".join(printable(line) + "\n" for line in bad.usage.splitlines()))
+        err.write(f"{bad.prog}: error: {printable(bad.message)}\n")
+        return EXIT_INVALID
+    except SystemExit as stop:  # --help or --version: argparse has printed it
         return EXIT_OK if stop.code in (0, None) else EXIT_INVALID
     handler: Callable[[argparse.Namespace, TextIO], int] | None = getattr(args, "handler", None)
     if handler is None:

@@ -93,6 +93,14 @@ OPTIONS: tuple[Option, ...] = (
     Option("hospital_name", "Hospital name", str, "", help="Printed on every printout."),
     Option("page_size", "Page size", str, "A4", ("A4", "Letter"), help="Printout page size."),
     Option(
+        "mrn_letter_case",
+        "MRN letter case",
+        str,
+        "significant",
+        ("significant", "ignore"),
+        help="Whether h1234 and H1234 are one patient (ignore: MRNs are kept in capitals).",
+    ),
+    Option(
         "database_path",
         "Database file",
         str,
