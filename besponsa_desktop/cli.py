@@ -120,12 +120,17 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
 
 
 @contextlib.contextmanager
-def _open_store(args: argparse.Namespace, create: bool) -> Iterator[sqlite3.Connection]:
-    from besponsa_desktop.store.database import connect
+def _open_store(
+    args: argparse.Namespace, create: bool, write: bool = True
+) -> Iterator[sqlite3.Connection]:
+    """The course database; ``write=False`` for commands that only read, which then also
+    work on a database this user cannot write (opened read-only)."""
+    from besponsa_desktop.store.database import connect, database_target
 
-    if args.db is not None and not create and not Path(args.db).exists():
+    target = database_target(args.db)  # a URL is refused before anything is created
+    if args.db is not None and not create and not target.exists():
         raise UsageError(f"{args.db}: no such database")
-    conn = connect(args.db)
+    conn = connect(target, read_only=not write)
     try:
         yield conn
     finally:
@@ -139,7 +144,7 @@ def _json_out(data: object, out: TextIO) -> None:
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.courses import history
 
-    with _open_store(args, create=False) as conn:
+    with _open_store(args, create=False, write=False) as conn:
         _json_out(history(conn, args.mrn), out)
     return EXIT_OK
 
@@ -147,7 +152,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.courses import next_cycle_request
 
-    with _open_store(args, create=False) as conn:
+    with _open_store(args, create=False, write=False) as conn:
         _json_out(next_cycle_request(conn, args.mrn), out)
     return EXIT_OK
 
@@ -155,8 +160,18 @@ def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.exchange import export_text
 
-    with _open_store(args, create=False) as conn:
-        out.write(export_text(conn, args.mrn))
+    with _open_store(args, create=False, write=False) as conn:
+        text = export_text(conn, args.mrn)
+    if args.output is None:
+        out.write(text)
+        return EXIT_OK
+    from besponsa_desktop.files import os_problem, write_atomic
+
+    try:
+        # private (0600) and whole: a temporary file beside it, renamed over it
+        write_atomic(Path(args.output), text.encode("utf-8"))
+    except OSError as error:
+        raise UsageError(f"{args.output}: cannot write the export ({os_problem(error)})") from None
     return EXIT_OK
 
 
@@ -214,7 +229,7 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_reschedule(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.courses import reschedule_options
 
-    with _open_store(args, create=False) as conn:
+    with _open_store(args, create=False, write=False) as conn:
         options = reschedule_options(conn, args.mrn, args.cycle, args.day)
     _json_out({"dates": [d.isoformat() for d in options.dates], "reason": options.reason}, out)
     return EXIT_OK
@@ -255,7 +270,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.audit import verify
 
-    with _open_store(args, create=False) as conn:
+    with _open_store(args, create=False, write=False) as conn:
         result = verify(conn)
     if not result.intact:
         where = f" at entry {result.broken_id}" if result.broken_id is not None else ""
@@ -319,6 +334,8 @@ def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
 
     export = commands.add_parser("export", help="print a patient's course for import elsewhere")
     export.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
+    export.add_argument("--output", metavar="FILE",
+                        help="write to FILE (private to the user, 0600) instead of printing")
     _db_option(export)
     export.set_defaults(handler=cmd_export)
 
