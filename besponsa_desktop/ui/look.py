@@ -48,8 +48,8 @@ QLabel#warnings {{ color: #5a3b00; }}
 
 def show_state(editor: QWidget, state: str) -> None:
     """An editor drawn as wrong ("error"), still to fill ("missing") or plain ("")."""
-    # Written, never read back here: PySide6 6.12's QObject.property() drops a reference
-    # to None for a property never set, and enough of those crash Python at exit.
+    if (editor.property("problem") or "") == state:  # None: never marked
+        return
     editor.setProperty("problem", state)  # what tests and assistive checks read
     from PySide6.QtWidgets import QCheckBox, QComboBox
 

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QWid
 from besponsa_desktop.controller import FieldProblem, PlanController, applicable
 from besponsa_desktop.ui.fields import ALIGN_CENTER
 from besponsa_desktop.ui.form import PatientForm
-from besponsa_desktop.ui.refcounts import protect_singletons
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,7 +58,6 @@ class MainWindow(QMainWindow):
         self.course_menu = self.menuBar().addMenu("&Course")
         self.actions_built = False
         if not staged:
-            protect_singletons()
             self._build_actions()
         self._prepare_course()
 
@@ -386,7 +384,6 @@ class MainWindow(QMainWindow):
     def finish_startup(self) -> None:
         """After the first paint: the menus' actions, the rest of the form, then the
         dosing rules."""
-        protect_singletons()
         self._build_actions()
         self.form.finish_building()
         self.controller.load_core()
