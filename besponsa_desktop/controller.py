@@ -305,6 +305,11 @@ class PlanController(QObject):
     validityChanged = Signal(bool)
     statusMessage = Signal(str)
     coreReady = Signal()
+    planFailed = Signal(str)  # the rules failed: the plan is withdrawn; what to tell
+
+    FAILED = ("The plan could not be made: an internal error occurred. Nothing can be "
+              "printed or saved. The error was logged (without patient data); please "
+              "contact IT. Correcting or re-entering a field tries again.")
 
     def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -356,6 +361,27 @@ class PlanController(QObject):
     def recompute(self) -> None:
         if self._make_plan is None:
             return
+        try:
+            self._recompute()
+        except Exception as error:  # a bug in the rules: never a stale plan on screen
+            self.withdraw(error)
+
+    def withdraw(self, error: BaseException) -> None:
+        """Withdraw the plan after an internal error (nothing printable or savable), log
+        where it happened (never its message, which may hold patient data) and say so."""
+        from besponsa_desktop.logs import log_internal_error
+
+        log_internal_error(error)
+        was_valid = self.valid
+        self.plan, self.problems, self.valid = None, [], False
+        self.planChanged.emit(None)
+        self.planFailed.emit(self.FAILED)
+        if was_valid:
+            self.validityChanged.emit(False)
+        self.statusMessage.emit("An internal error withdrew the plan: please contact IT.")
+
+    def _recompute(self) -> None:
+        assert self._make_plan is not None
         settings = self.settings.values()
         request, problems = build_request(self.values, settings)
         plan = None

@@ -21,6 +21,13 @@ LABS_OLD_AFTER_DAYS = 3  # program convention
 MEASUREMENT_OLD_AFTER_DAYS = 14  # program convention
 ROUNDING_DEVIATION_WARN_PCT = 5.0  # program convention; HOPA accepts up to 10%
 
+# Warnings that bear on the decision itself: the numbers it rests on may be out of date or
+# wrong. The window shows them with the decision, and the printout before the doses.
+CHECK_BEFORE_DECIDING = frozenset(
+    {"labs_old", "measurement_old", "weight_changed", "implausible_body_size",
+     "implausible_weight_change", "body_size_confirmed", "weight_change_confirmed"}
+)
+
 
 def cockcroft_gault(age_years: int, weight_kg: float, sex: Sex, creatinine_mg_dl: float) -> float:
     crcl = (140 - age_years) * weight_kg / (72 * creatinine_mg_dl)

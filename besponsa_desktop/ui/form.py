@@ -100,6 +100,11 @@ class PatientForm(QScrollArea):
             return
         self._build_rest()
         self.complete = True
+        from besponsa_desktop.ui.wheel import guard_wheel
+
+        body = self.column.parentWidget()
+        assert body is not None
+        guard_wheel(body)
         self._set_tab_order()
         self.set_values(self._told_values)
         if self._told_applicable is not None:
