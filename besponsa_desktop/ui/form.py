@@ -238,6 +238,17 @@ class PatientForm(QScrollArea):
                                  tooltip="Longest dosing interruption for toxicity in the "
                                  "previous cycle, in days"), at=self._row_after("dose_level"))
 
+        # Offered only when the core asks (an implausible combination, a large change).
+        g = self._layouts["measurements"]
+        self._current_group = "measurements"
+        self._add(g, CheckField("confirm_body_size", "Confirmed: height and weight are both "
+                                "right", "Tick only after checking an unusual height–weight "
+                                "combination and its units against the chart"),
+                  at=self._row_after("previous_weight_kg"))
+        self._add(g, CheckField("confirm_weight_change", "Confirmed: the weight change is "
+                                "right", "Tick only after re-weighing or checking the chart"),
+                  at=self._row_after("confirm_body_size"))
+
         g = self._group("baseline", "Counts before treatment began")
         self._pair(g, "Baseline: ANC, platelets",
                    NumberField("baseline.anc", "Baseline ANC", unit=COUNT_UNIT, width=70),

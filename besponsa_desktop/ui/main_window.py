@@ -12,7 +12,11 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QWidget
 
-from besponsa_desktop.controller import FieldProblem, PlanController, applicable
+from besponsa_desktop.controller import (
+    CONFIRMATIONS,
+    FieldProblem,
+    PlanController,
+)
 from besponsa_desktop.ui.fields import ALIGN_CENTER
 from besponsa_desktop.ui.form import PatientForm
 from besponsa_desktop.ui.refcounts import protect_singletons
@@ -80,7 +84,7 @@ class MainWindow(QMainWindow):
             app.focusChanged.connect(self._focus_changed)
 
         self.form.set_values(controller.values)
-        self.form.set_applicable(applicable(controller.values))
+        self.form.set_applicable(controller.shown_fields())
         self._validity_changed(controller.valid)
         self.statusBar().showMessage("Loading the dosing rules…")
         self._restore_geometry()
@@ -175,12 +179,12 @@ class MainWindow(QMainWindow):
         self.unsaved = False
         values = self.controller.new_patient()
         self.form.set_values(values)
-        self.form.set_applicable(applicable(values))
+        self.form.set_applicable(self.controller.shown_fields())
         self.form.focus_field("patient.name")
 
     def load_values(self, values: dict[str, Any]) -> None:
         self.form.set_values(values)
-        self.form.set_applicable(applicable(values))
+        self.form.set_applicable(self.controller.shown_fields())
 
     # ---------------------------------------------------------------- the course
     def _prepare_course(self) -> None:
@@ -337,7 +341,9 @@ class MainWindow(QMainWindow):
     def _edited(self, key: str, value: Any) -> None:
         self.unsaved = True
         self.controller.set_value(key, value)
-        self.form.set_applicable(applicable(self.controller.values))
+        values = self.controller.values
+        self.form.set_values({k: values[k] for k in CONFIRMATIONS})  # voided by an edit
+        self.form.set_applicable(self.controller.shown_fields())
 
     def _plan_changed(self, plan: Any) -> None:
         if plan is not None and self.plan_view is not None:
@@ -350,6 +356,7 @@ class MainWindow(QMainWindow):
             self.plan_view.show_failure(message)
 
     def _problems_changed(self, problems: list[FieldProblem]) -> None:
+        self.form.set_applicable(self.controller.shown_fields())
         self.form.show_problems(problems)
         if problems and self.plan_view is not None:
             self.plan_view.show_problems(problems)

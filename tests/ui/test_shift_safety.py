@@ -357,3 +357,35 @@ def test_the_window_has_one_global_exception_hook(qtbot, window, monkeypatch, tm
     assert "internal error" in window.statusBar().currentMessage()
     log = (tmp_path / "logs" / "besponsa-desktop.log").read_text(encoding="utf-8")
     assert "RuntimeError" in log and "Jane" not in log
+
+
+# ---------------------------------------------------------------- 4. plausibility
+
+
+@pytest.mark.parametrize(("height", "weight", "unit"), [
+    ("170", "178.6", "kg"),  # pounds typed into the kg box
+    ("175", "81", "lb"),  # 81 lb chosen by mistake: 36.7 kg, BMI 12
+])
+def test_an_implausible_height_and_weight_is_marked_and_must_be_confirmed(
+        qtbot, window, height, weight, unit):
+    load(window, request())
+    form = window.form
+    confirm = form.fields["confirm_body_size"].check
+    assert not confirm.isVisible()
+    retype(qtbot, form.fields["height_cm"].line, height)
+    form.fields["weight_kg"].unit_box.setCurrentIndex(1 if unit == "lb" else 0)
+    retype(qtbot, form.fields["weight_kg"].line, weight)
+    assert window.plan_view.decision == "incomplete"  # no PROCEED, nothing printable
+    assert not window.print_action.isEnabled()
+    message = form.fields["weight_kg"].problem_text()
+    assert "BMI" in message and "confirm" in message
+    assert form.fields["weight_kg"].line.property("problem") == "error"
+    assert confirm.isVisible()
+    qtbot.mouseClick(confirm, Qt.MouseButton.LeftButton, pos=QPoint(5, confirm.height() // 2))
+    assert window.plan_view.decision == "proceed"
+    assert "confirmed as right" in plain(window.plan_view.top_warnings.text())
+    assert window.plan_view.top_warnings.isVisible()
+    # a later change of the weight voids the confirmation
+    retype(qtbot, form.fields["weight_kg"].line, weight + "1")
+    assert not confirm.isChecked()
+    assert window.plan_view.decision == "incomplete"
