@@ -132,7 +132,7 @@ class PlanView(QScrollArea):
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)
         details.addWidget(self.table)
         self.table_note = QLabel()
         self.table_note.setObjectName("note")
@@ -311,6 +311,10 @@ class PlanView(QScrollArea):
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
+        # Never narrower than its columns: in a narrow window (1024 px, or 125–150 %
+        # scaling) the plan scrolls sideways rather than cut a number ("46" for 46.3 mL).
+        columns = sum(self.table.columnWidth(c) for c in range(self.table.columnCount()))
+        self.table.setMinimumWidth(columns + 2 * self.table.frameWidth())
         header = self.table.horizontalHeader().sizeHint().height()
         rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
         self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
