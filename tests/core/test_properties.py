@@ -33,6 +33,7 @@ def valid_requests(draw):
         tki_failed=draw(st.booleans()),
         height_cm=draw(st.floats(140, 210)),
         weight_kg=draw(st.floats(35, 250)),
+        confirm_body_size=True,  # any combination here is possible (BMI 7.9–128)
         measured_on=(dose_date - timedelta(days=draw(st.integers(0, 5)))).isoformat(),
         bsa_formula=draw(st.sampled_from(["mosteller", "dubois", "haycock", "gehan_george"])),
         cycle={"number": number, "start_date": start.isoformat(),
