@@ -6,6 +6,7 @@ problems and enables Save and Print only while the plan is valid. No modal error
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -407,7 +408,10 @@ class MainWindow(QMainWindow):
         settings = self.controller.settings
         settings.set_window_state("geometry", self.saveGeometry())
         settings.set_window_state("splitter", self.splitter.saveState())
-        settings.sync()
+        from besponsa_desktop.settings import SettingsNotSaved
+
+        with contextlib.suppress(SettingsNotSaved):  # the window's size only: not worth a box
+            settings.sync()
         super().closeEvent(event)
 
     # A paintEvent override, not an application event filter: a Python event filter sees
