@@ -220,6 +220,10 @@ class PlanRequest(Strict):
     weight_change_threshold_pct: float = 10.0
     pediatric_weight_change_threshold_pct: float = 5.0
     volume_rounding_ml: float = 0.1
+    # The person planning has checked an implausible height–weight combination, or a
+    # weight far from the previous cycle's, and confirms it (see plausibility).
+    confirm_body_size: bool = False
+    confirm_weight_change: bool = False
 
     @field_validator("volume_rounding_ml")
     @classmethod
@@ -239,6 +243,8 @@ class PlanRequest(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> PlanRequest:
         problems = pl.date_problems(self)
+        if not problems:  # the age the limits depend on needs sound dates
+            problems += pl.body_size_problems(self) + pl.weight_change_problems(self)
         if self.cycle.number >= 2:
             problems += self._later_cycle_problems()
         else:

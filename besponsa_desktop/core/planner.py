@@ -192,6 +192,7 @@ def plan(request: PlanRequest) -> Plan:
     crcl, renal = patient_checks.renal(profile, request, age)
     warnings += renal
     warnings += patient_checks.hepatic_warning(profile, request.labs)
+    warnings = patient_checks.body_size(profile, request, age) + warnings
     warnings += patient_checks.weight_change(profile, request, age)
     warnings += patient_checks.timing(profile, request, dose_date)
     if request.cycle.extend_to_28_days:

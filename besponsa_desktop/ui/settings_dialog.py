@@ -79,6 +79,9 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         layout.addWidget(buttons)
+        from besponsa_desktop.ui.wheel import guard_wheel
+
+        guard_wheel(self)
 
     def _editor(self, option: Option) -> QWidget:
         current = self.settings.get(option.key)
