@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from besponsa_desktop.core.numbers import fmt_date
-from besponsa_desktop.core.regimen import DAY_WINDOW, DOSE_FREE_FROM_DAY, MIN_DAYS_BETWEEN_DOSES
+from besponsa_desktop.core.regimen import (
+    DAY_WINDOW,
+    DOSE_DAYS,
+    DOSE_FREE_FROM_DAY,
+    MIN_DAYS_BETWEEN_DOSES,
+)
 
 
 def day_date(start: date, day: int) -> date:
@@ -19,11 +24,15 @@ def day_date(start: date, day: int) -> date:
 
 
 def window(start: date, day: int) -> tuple[date, date]:
-    """Day 1 has no window; Days 8 and 15 may move ±2 days."""
+    """The days a dose may really move to. Day 1 has none; Days 8 and 15 may move ±2 days,
+    but never to less than 6 days after the previous dose given on its day (Day 6 is
+    inside Day 8's ±2 days, yet only 5 days after Day 1)."""
     on = day_date(start, day)
     if day == 1:
         return on, on
-    return on - timedelta(days=DAY_WINDOW), on + timedelta(days=DAY_WINDOW)
+    previous = day_date(start, max(d for d in DOSE_DAYS if d < day))
+    earliest = previous + timedelta(days=MIN_DAYS_BETWEEN_DOSES)
+    return max(on - timedelta(days=DAY_WINDOW), earliest), on + timedelta(days=DAY_WINDOW)
 
 
 def dose_free_from(start: date, length_days: int) -> date | None:
@@ -49,7 +58,8 @@ def reschedule_options(start: date, day: int, previous_dose_given: date | None) 
     days after the previous dose actually given."""
     if day == 1:
         return Replan([], "Day 1 has no window: a later Day 1 starts the cycle later")
-    first, last = window(start, day)
+    on = day_date(start, day)
+    first, last = on - timedelta(days=DAY_WINDOW), on + timedelta(days=DAY_WINDOW)
     earliest = first
     if previous_dose_given is not None:
         earliest = max(first, previous_dose_given + timedelta(days=MIN_DAYS_BETWEEN_DOSES))
