@@ -55,6 +55,18 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.core.planner import make_plan
 
     plan = make_plan(_read_input(args.request))
+    if args.pdf and not args.small_doses_confirmed:
+        from besponsa_desktop.core import preparation
+        from besponsa_desktop.core.numbers import fmt
+
+        small = preparation.small_doses_to_confirm(plan)
+        if small:
+            days = ", ".join(f"Day {d.day} ({fmt(d.dose_mg)} mg)" for d in small)
+            raise UsageError(
+                f"--pdf: {days}: small dose, prepared by the institution's small-volume "
+                "(syringe) protocol; the pharmacist confirms that with "
+                "--small-doses-confirmed before the printout is made"
+            )
     if args.save:
         # Planned (and so validated) before the database is opened: invalid input saves
         # nothing and creates nothing.
@@ -227,6 +239,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("request", help="request file, or - for standard input")
     plan.add_argument("--pdf", metavar="FILE", help="also write the nurses' printout to FILE")
+    plan.add_argument(
+        "--small-doses-confirmed",
+        action="store_true",
+        help="with --pdf: the pharmacist confirms that the plan's small doses are prepared by "
+        "the institution's small-volume (syringe) protocol",
+    )
     plan.add_argument("--save", action="store_true",
                       help="also record the plan in the patient's course (by MRN)")
     plan.add_argument("--by", metavar="NAME", help="with --save: the name signing the plan")

@@ -336,10 +336,10 @@ def _small_dose_finding(profile: LabelProfile, doses: list[Dose]) -> Finding:
     each = "; ".join(f"Day {d.day}: {fmt(d.dose_mg)} mg" for d in doses)
     configured = all(d.preparation_protocol for d in doses)
     how = (
-        "the institution's configured protocol gives the syringe volumes (printed as the "
+        "The institution's configured protocol gives the syringe volumes (printed as the "
         "institution's, not the label's)"
         if configured
-        else "no diluent volume, time or rate is given for a dose no configured protocol "
+        else "No diluent volume, time or rate is given for a dose no configured protocol "
         "covers (the label's syringe method is not encoded in this program)"
     )
     return finding(

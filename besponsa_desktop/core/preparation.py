@@ -14,7 +14,7 @@ from datetime import date
 from fractions import Fraction
 
 from besponsa_desktop.core import plausibility as pl
-from besponsa_desktop.core.models import Dose, Preparation, SmallDoseProtocol
+from besponsa_desktop.core.models import Dose, Plan, Preparation, SmallDoseProtocol
 from besponsa_desktop.core.numbers import exact, fmt, round_places, round_to_step
 
 CONCENTRATION_MG_PER_ML = 0.25
@@ -188,4 +188,24 @@ def _small_dose(
             "infusion_minutes": None,
             "rate_ml_per_h": None,
         }
+    )
+
+
+def small_doses_to_confirm(plan: Plan) -> list[Dose]:
+    """The small doses on the printout (from the day planned on): the pharmacist confirms
+    their preparation before the sheet is printed or saved."""
+    return [
+        dose
+        for dose in plan.doses
+        if dose.day >= plan.dose_day and dose.preparation is Preparation.SMALL_DOSE
+    ]
+
+
+def confirmation_question(doses: list[Dose]) -> str:
+    """What the pharmacist confirms, in words (the window's dialog and the command line)."""
+    days = "; ".join(f"Day {d.day}: {fmt(d.dose_mg)} mg — {d.preparation_text}" for d in doses)
+    return (
+        f"{days}.\n\nConfirm that each small dose will be prepared by the institution's "
+        "small-volume (syringe) protocol, and that you have checked it, before the sheet is "
+        "printed."
     )

@@ -266,8 +266,7 @@ class PlanView(QScrollArea):
                 f"{fmt(dose.dose_mg)} mg",
                 f"{fmt(dose.volume_ml)} mL",
                 f"{dose.vials}",
-                f"{fmt(dose.sodium_chloride_ml)} mL",
-                f"{fmt(dose.rate_ml_per_h)} mL/h",
+                *_preparation_cells(dose),
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -300,12 +299,23 @@ class PlanView(QScrollArea):
             self.table_title.setText("Doses")
             self.table_title.setStyleSheet("")
         first = doses[0]
+        bag = next((d for d in doses if d.preparation.value == "bag"), None)
+        dilution = (
+            f"withdraw the volume shown and add it to the sodium chloride 0.9% shown, "
+            f"{fmt(bag.diluent_total_ml)} mL in all; infuse over {bag.infusion_minutes} "
+            "minutes. "
+            if bag is not None
+            else ""
+        )
+        small = "".join(
+            f"<br><b>Day {d.day}: {escape(d.preparation_text)}.</b>"
+            for d in doses
+            if d.preparation.value == "small_dose"
+        )
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
-            f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; withdraw the "
-            f"volume shown and add it to the sodium chloride 0.9% shown, "
-            f"{fmt(first.diluent_total_ml)} mL in all; infuse over {first.infusion_minutes} "
-            f"minutes. {escape(plan.rounding_convention)}"
+            f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; {dilution}"
+            f"{escape(plan.rounding_convention)}{small}"
         )
 
     def _fill_findings(self, plan: Any) -> None:
@@ -324,3 +334,12 @@ class PlanView(QScrollArea):
                 for r in plan.reminders
             ) + "</ul>"
         )
+
+
+def _preparation_cells(dose: Any) -> tuple[str, str]:
+    """Sodium chloride and rate; a small dose without the institution's protocol numbers
+    says so rather than show a bag it cannot have."""
+    if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
+        return "small dose: syringe protocol", "per protocol"
+    suffix = " (syringe)" if dose.preparation.value == "small_dose" else ""
+    return f"{fmt(dose.sodium_chloride_ml)} mL{suffix}", f"{fmt(dose.rate_ml_per_h)} mL/h"
