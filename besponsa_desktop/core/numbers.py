@@ -16,6 +16,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+from besponsa_desktop.core.dates import date_text
+
 Number = float | int | Fraction | Decimal
 
 
@@ -119,5 +121,5 @@ def above(value: Number, limit: Number) -> bool:
 
 
 def fmt_date(day: date) -> str:
-    """A date that cannot be misread in any locale: Tue 1 Dec 2026."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """A date that cannot be misread in any locale: Tue 1 Dec 2026 (see ``dates``)."""
+    return date_text(day)

@@ -46,9 +46,14 @@ _CYCLE_LIMIT_WORDS = {
 }
 
 
-def make_plan(data: object) -> Plan:
-    """Validate raw request data and plan it. Raises InvalidRequest for bad input."""
-    request = data if isinstance(data, PlanRequest) else parse_request(data)
+def make_plan(data: object, *, mrn_ignore_case: bool = False) -> Plan:
+    """Validate raw request data and plan it. Raises InvalidRequest for bad input.
+    ``mrn_ignore_case``: the institution's MRNs ignore letter case (see core/mrn.py)."""
+    request = (
+        data
+        if isinstance(data, PlanRequest)
+        else parse_request(data, mrn_ignore_case=mrn_ignore_case)
+    )
     return plan(request)
 
 
@@ -179,7 +184,7 @@ def plan(request: PlanRequest) -> Plan:
         preparation.prepare_dose(
             day,
             schedule.day_date(start, day),
-            schedule.window(start, day),
+            schedule.allowed_window(start, day),
             exact(row.mg_per_m2[day]) * exact(level_def.factor),
             bsa_printed,
             bsa_used,
@@ -199,6 +204,7 @@ def plan(request: PlanRequest) -> Plan:
     crcl, renal = patient_checks.renal(profile, request, age)
     warnings += renal
     warnings += patient_checks.hepatic_warning(profile, request.labs)
+    warnings = patient_checks.body_size(profile, request, age) + warnings
     warnings += patient_checks.weight_change(profile, request, age)
     warnings += patient_checks.timing(profile, request, dose_date)
     if request.cycle.extend_to_28_days:

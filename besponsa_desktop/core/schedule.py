@@ -24,15 +24,22 @@ def day_date(start: date, day: int) -> date:
 
 
 def window(start: date, day: int) -> tuple[date, date]:
-    """The days a dose may really move to. Day 1 has none; Days 8 and 15 may move ±2 days,
-    but never to less than 6 days after the previous dose given on its day (Day 6 is
-    inside Day 8's ±2 days, yet only 5 days after Day 1)."""
+    """Day 1 has no window; Days 8 and 15 may move ±2 days."""
     on = day_date(start, day)
     if day == 1:
         return on, on
+    return on - timedelta(days=DAY_WINDOW), on + timedelta(days=DAY_WINDOW)
+
+
+def allowed_window(start: date, day: int) -> tuple[date, date]:
+    """The days a dose of the plan may really move to, as the calendars show them: its
+    ±2-day window, from at least 6 days after the previous dose given on its day (Day 6
+    is inside Day 8's ±2 days, yet only 5 days after Day 1)."""
+    first, last = window(start, day)
+    if day == 1:
+        return first, last
     previous = day_date(start, max(d for d in DOSE_DAYS if d < day))
-    earliest = previous + timedelta(days=MIN_DAYS_BETWEEN_DOSES)
-    return max(on - timedelta(days=DAY_WINDOW), earliest), on + timedelta(days=DAY_WINDOW)
+    return max(first, previous + timedelta(days=MIN_DAYS_BETWEEN_DOSES)), last
 
 
 def dose_free_from(start: date, length_days: int) -> date | None:
@@ -58,8 +65,7 @@ def reschedule_options(start: date, day: int, previous_dose_given: date | None) 
     days after the previous dose actually given."""
     if day == 1:
         return Replan([], "Day 1 has no window: a later Day 1 starts the cycle later")
-    on = day_date(start, day)
-    first, last = on - timedelta(days=DAY_WINDOW), on + timedelta(days=DAY_WINDOW)
+    first, last = window(start, day)
     earliest = first
     if previous_dose_given is not None:
         earliest = max(first, previous_dose_given + timedelta(days=MIN_DAYS_BETWEEN_DOSES))

@@ -15,11 +15,12 @@ def _cycle_day(n):
 
 
 def test_day_8_window_starts_on_day_7_six_days_after_day_1():
-    assert schedule.window(START, 8) == (_cycle_day(7), _cycle_day(10))
+    assert schedule.window(START, 8) == (_cycle_day(6), _cycle_day(10))  # the label's ±2
+    assert schedule.allowed_window(START, 8) == (_cycle_day(7), _cycle_day(10))
 
 
 def test_day_15_window_starts_on_day_14_six_days_after_day_8():
-    assert schedule.window(START, 15) == (_cycle_day(14), _cycle_day(17))
+    assert schedule.allowed_window(START, 15) == (_cycle_day(14), _cycle_day(17))
 
 
 def test_plan_and_printed_calendar_never_offer_a_day_under_6_days_after_the_previous_dose():
@@ -40,6 +41,6 @@ def test_plan_and_printed_calendar_never_offer_a_day_under_6_days_after_the_prev
 
 def test_window_agrees_with_the_reschedule_options_of_a_dose_given_on_its_day():
     for day, previous in ((8, _cycle_day(1)), (15, _cycle_day(8))):
-        first, last = schedule.window(START, day)
+        first, last = schedule.allowed_window(START, day)
         options = schedule.reschedule_options(START, day, previous).dates
         assert (options[0], options[-1]) == (first, last)

@@ -16,6 +16,7 @@ def test_defaults_are_the_institutional_defaults(settings):
         "hospital_name": "",
         "page_size": "A4",
         "database_path": "",
+        "mrn_letter_case": "significant",
         # no small-dose protocol unless the institution sets one
         "small_dose_protocol_reference": "",
         "small_dose_total_volume_ml": 0.0,
