@@ -7,6 +7,7 @@ just after the window is painted; reportlab and the store only when printing or 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
@@ -21,7 +22,23 @@ def application() -> QApplication:
     app.setOrganizationName("besponsa-desktop")
     app.setApplicationName("besponsa-desktop")
     app.setApplicationDisplayName("besponsa-desktop")
+    icon = icon_path()
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))  # every window's, and the taskbar's
     return app
+
+
+def icon_path() -> Path | None:
+    """The program's icon: resources/ beside the package (source tree, Windows payload)
+    or inside a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    for root in [Path(bundle)] if bundle else [Path(__file__).resolve().parents[2]]:
+        path = root / "resources" / "icons" / "besponsa-desktop.png"
+        if path.is_file():
+            return path
+    return None
 
 
 def read_request_file(path: str) -> tuple[dict[str, object] | None, str]:
