@@ -80,6 +80,17 @@ FIELD_KINDS: dict[str, str] = {
     "contraindications.hypersensitivity": BOOL,
     "contraindications.prior_severe_or_ongoing_vod": BOOL,
     "contraindications.serious_ongoing_liver_disease": BOOL,
+    "confirm_body_size": BOOL,
+    "confirm_weight_change": BOOL,
+}
+
+# The confirmations the core may ask for (an implausible height–weight combination, a
+# weight far from the previous cycle's), each with the entries that, once changed, make it
+# void: it was given for the values then typed.
+CONFIRMATIONS: dict[str, frozenset[str]] = {
+    "confirm_body_size": frozenset({"height_cm", "weight_kg", "units.height", "units.weight",
+                                    "patient.date_of_birth", "cycle.start_date"}),
+    "confirm_weight_change": frozenset({"weight_kg", "units.weight", "previous_weight_kg"}),
 }
 
 # The core's paths that have no field of the same name.
@@ -160,6 +171,9 @@ def applicable(values: Mapping[str, Any]) -> set[str]:
         }
     else:
         result.discard("cycle.extend_to_28_days")
+    for key in CONFIRMATIONS:  # offered when the core asks (PlanController.shown_fields)
+        if not values.get(key):
+            result.discard(key)
     if first or day != "1":
         result -= {"prior_cycle_start.anc", "prior_cycle_start.platelets"}
     if not (first and day == "1"):
@@ -305,6 +319,11 @@ class PlanController(QObject):
     validityChanged = Signal(bool)
     statusMessage = Signal(str)
     coreReady = Signal()
+    planFailed = Signal(str)  # the rules failed: the plan is withdrawn; what to tell
+
+    FAILED = ("The plan could not be made: an internal error occurred. Nothing can be "
+              "printed or saved. The error was logged (without patient data); please "
+              "contact IT. Correcting or re-entering a field tries again.")
 
     def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -319,6 +338,7 @@ class PlanController(QObject):
         # every page (None: every page says NOT YET VERIFIED).
         self.double_check: DoubleCheck | None = None
         self._course: CourseController | None = None  # made on first use (imports the store)
+        self.asked: set[str] = set()  # confirmations the core asks for now
 
     # ---------------------------------------------------------------- the core
     @property
@@ -331,7 +351,12 @@ class PlanController(QObject):
             from besponsa_desktop.core.planner import make_plan
             from besponsa_desktop.core.validation import InvalidRequest
 
-            self._make_plan = make_plan
+            def make_plan_here(data: object) -> Any:
+                # the institution decides whether MRN letter case matters (settings.py)
+                ignore = self.settings.get("mrn_letter_case") == "ignore"
+                return make_plan(data, mrn_ignore_case=ignore)
+
+            self._make_plan = make_plan_here
             self._invalid_request = InvalidRequest
             self.coreReady.emit()
         self.recompute()
@@ -345,7 +370,14 @@ class PlanController(QObject):
         if self.values.get(key) == value:
             return
         self.values[key] = value
+        for confirmation, voided_by in CONFIRMATIONS.items():
+            if key in voided_by:  # a confirmation is of the values typed when it was given
+                self.values[confirmation] = False
         self.recompute()
+
+    def shown_fields(self) -> set[str]:
+        """The fields to show: those that apply, and the confirmations the core asks for."""
+        return applicable(self.values) | self.asked
 
     def new_patient(self) -> FieldValues:
         """Blank fields with the institution's defaults; the window shows them."""
@@ -356,8 +388,30 @@ class PlanController(QObject):
     def recompute(self) -> None:
         if self._make_plan is None:
             return
+        try:
+            self._recompute()
+        except Exception as error:  # a bug in the rules: never a stale plan on screen
+            self.withdraw(error)
+
+    def withdraw(self, error: BaseException) -> None:
+        """Withdraw the plan after an internal error (nothing printable or savable), log
+        where it happened (never its message, which may hold patient data) and say so."""
+        from besponsa_desktop.logs import log_internal_error
+
+        log_internal_error(error)
+        was_valid = self.valid
+        self.plan, self.problems, self.valid = None, [], False
+        self.planChanged.emit(None)
+        self.planFailed.emit(self.FAILED)
+        if was_valid:
+            self.validityChanged.emit(False)
+        self.statusMessage.emit("An internal error withdrew the plan: please contact IT.")
+
+    def _recompute(self) -> None:
+        assert self._make_plan is not None
         settings = self.settings.values()
         request, problems = build_request(self.values, settings)
+        self.asked = set()
         plan = None
         if not problems:
             assert self._invalid_request is not None
@@ -381,6 +435,14 @@ class PlanController(QObject):
 
     def _core_problems(self, core_problems: list[Any]) -> list[FieldProblem]:
         fields = applicable(self.values)
+        from besponsa_desktop.core import plausibility
+
+        asks = {"confirm_body_size": plausibility.CONFIRM_BODY_SIZE,
+                "confirm_weight_change": plausibility.CONFIRM_WEIGHT_CHANGE}
+        self.asked |= {
+            key for key, words in asks.items()
+            if any(str(p.message).endswith(words) for p in core_problems)
+        }
         found: list[FieldProblem] = []
         for problem in core_problems:
             group = [k for k in FIELD_KINDS if k.startswith(problem.path + ".") and k in fields]

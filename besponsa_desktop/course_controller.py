@@ -235,7 +235,12 @@ class CourseController(QObject):
         if self.plan_id is None:
             return
         stored = self._stored_plan(self.plan_id)
-        if plan is None or stored is None or plan.model_dump(mode="json") != stored["plan"]:
+        # compared by clinical content: an upgrade alone (program_version) keeps the check
+        from besponsa_desktop.core.clinical_content import same_clinical_content
+
+        if plan is None or stored is None or not same_clinical_content(
+            plan.model_dump(mode="json"), stored["plan"]
+        ):
             self.form_edited()
 
     def _stored_plan(self, plan_id: int) -> dict[str, Any] | None:

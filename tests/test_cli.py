@@ -125,3 +125,26 @@ def test_smoke_fails_when_the_window_cannot_be_imported(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "besponsa_desktop.ui.app", None)
     assert main(["--smoke"]) == 1
     assert "reinstall" in capsys.readouterr().err
+
+
+def test_an_impossible_height_and_weight_is_refused_with_exit_2(tmp_path):
+    data = request()
+    data["height_cm"], data["weight_kg"] = 45, 350
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = run_cli("plan", str(path))
+    assert done.returncode == 2, done.stdout
+    assert "weight_kg" in done.stderr and "BMI" in done.stderr
+
+
+def test_the_command_line_can_confirm_an_unusual_body_size(tmp_path):
+    data = request()
+    data["height_cm"], data["weight_kg"] = 175, 36.7
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert run_cli("plan", str(path)).returncode == 2
+    data["confirm_body_size"] = True
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = run_cli("plan", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "body_size_confirmed" in done.stdout

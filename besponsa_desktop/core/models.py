@@ -19,11 +19,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from besponsa_desktop.core import plausibility as pl
+from besponsa_desktop.core.mrn import CONTEXT_IGNORE_CASE, normalise_mrn
 
 
 class Strict(BaseModel):
@@ -85,7 +87,7 @@ class Patient(Strict):
     date_of_birth: date
     sex: Sex
 
-    @field_validator("name", "mrn")
+    @field_validator("name")
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
@@ -93,6 +95,13 @@ class Patient(Strict):
         if value != value.strip():
             raise ValueError("must not start or end with spaces")
         return value
+
+    @field_validator("mrn")
+    @classmethod
+    def _one_patient_one_mrn(cls, value: str, info: ValidationInfo) -> str:
+        # see core/mrn.py: the same MRN however it was typed, invisible characters refused
+        context = info.context if isinstance(info.context, dict) else {}
+        return normalise_mrn(value, ignore_case=bool(context.get(CONTEXT_IGNORE_CASE)))
 
 
 class CycleInput(Strict):
@@ -211,6 +220,10 @@ class PlanRequest(Strict):
     weight_change_threshold_pct: float = 10.0
     pediatric_weight_change_threshold_pct: float = 5.0
     volume_rounding_ml: float = 0.1
+    # The person planning has checked an implausible height–weight combination, or a
+    # weight far from the previous cycle's, and confirms it (see plausibility).
+    confirm_body_size: bool = False
+    confirm_weight_change: bool = False
 
     @field_validator("volume_rounding_ml")
     @classmethod
@@ -230,6 +243,8 @@ class PlanRequest(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> PlanRequest:
         problems = pl.date_problems(self)
+        if not problems:  # the age the limits depend on needs sound dates
+            problems += pl.body_size_problems(self) + pl.weight_change_problems(self)
         if self.cycle.number >= 2:
             problems += self._later_cycle_problems()
         else:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from besponsa_desktop.core.dates import date_text
+
 
 def round_to_step(value: float, step: float) -> float:
     """Round half-up to a multiple of ``step`` (0.01, 0.05, 0.1 ...)."""
@@ -42,5 +44,5 @@ def fmt_thousands(value: float) -> str:
 
 
 def fmt_date(day: date) -> str:
-    """A date that cannot be misread in any locale: Tue 1 Dec 2026."""
-    return f"{day:%a} {day.day} {day:%b %Y}"
+    """A date that cannot be misread in any locale: Tue 1 Dec 2026 (see ``dates``)."""
+    return date_text(day)

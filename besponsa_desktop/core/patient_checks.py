@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 from datetime import date
 
+from besponsa_desktop.core import plausibility as pl
 from besponsa_desktop.core.findings import finding
 from besponsa_desktop.core.models import Counselling, Finding, Labs, PlanRequest, Sex
 from besponsa_desktop.core.numbers import fmt
@@ -20,6 +21,13 @@ BREASTFEEDING_MONTHS = 2
 LABS_OLD_AFTER_DAYS = 3  # program convention
 MEASUREMENT_OLD_AFTER_DAYS = 14  # program convention
 ROUNDING_DEVIATION_WARN_PCT = 5.0  # program convention; HOPA accepts up to 10%
+
+# Warnings that bear on the decision itself: the numbers it rests on may be out of date or
+# wrong. The window shows them with the decision, and the printout before the doses.
+CHECK_BEFORE_DECIDING = frozenset(
+    {"labs_old", "measurement_old", "weight_changed", "unusual_body_size",
+     "body_size_confirmed", "weight_change_confirmed"}
+)
 
 
 def cockcroft_gault(age_years: int, weight_kg: float, sex: Sex, creatinine_mg_dl: float) -> float:
@@ -109,6 +117,29 @@ def weight_change(profile: LabelProfile, request: PlanRequest, age_years: int) -
             )
         ]
     return []
+
+
+def body_size(profile: LabelProfile, request: PlanRequest, age_years: int) -> list[Finding]:
+    """A confirmed implausible body size, or an unusual one, said with the decision."""
+    out: list[Finding] = []
+    value = pl.bmi(request.height_cm, request.weight_kg)
+    who, (low, high), (usual_low, usual_high) = pl.bmi_bands(age_years)
+    said = (f"height {fmt(request.height_cm, 1)} cm and weight {fmt(request.weight_kg, 1)} kg "
+            f"give BMI {fmt(value, 1)} kg/m²")
+    if not low <= value <= high:
+        out.append(finding(profile, Rule.PROGRAM, "body_size_confirmed",
+                           f"{said}, outside {fmt(low)}–{fmt(high)} kg/m² for {who}: "
+                           "confirmed as right by the person planning"))
+    elif not usual_low <= value <= usual_high:
+        out.append(finding(profile, Rule.PROGRAM, "unusual_body_size",
+                           f"{said}, unusual for {who} (outside {fmt(usual_low)}–"
+                           f"{fmt(usual_high)} kg/m²): check both and their units"))
+    change = pl.weight_change_pct(request)
+    if change is not None and abs(change) >= pl.WEIGHT_CHANGE_CONFIRM_PCT:
+        out.append(finding(profile, Rule.PROGRAM, "weight_change_confirmed",
+                           f"weight changed by {fmt(change, 1)}% since the previous cycle: "
+                           "confirmed as right by the person planning"))
+    return out
 
 
 def timing(profile: LabelProfile, request: PlanRequest, dose_date: date) -> list[Finding]:

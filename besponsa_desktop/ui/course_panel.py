@@ -430,6 +430,9 @@ class CoursePanel(QWidget):
 
     def _show_dialog(self, dialog: QDialog) -> None:
         self.dialog = dialog
+        from besponsa_desktop.ui.wheel import guard_wheel
+
+        guard_wheel(dialog)  # a wheel over a date or a choice never changes it
         dialog.finished.connect(lambda *_: self._dialog_closed(dialog))
         dialog.open()  # window-modal, but never blocks the event loop
 

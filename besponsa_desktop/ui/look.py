@@ -43,6 +43,8 @@ QLabel#bannerTitle {{ font-size: 17pt; font-weight: bold; }}
 QLabel#bannerReasons {{ font-size: 11pt; }}
 QLabel#note, QLabel#reminders {{ color: #555555; }}
 QLabel#warnings {{ color: #5a3b00; }}
+QLabel#topWarnings {{ color: #1a1a1a; background: #fff4cc; border: 2px solid #8a6d00;
+    border-radius: 4px; padding: 4px 8px; font-size: 10.5pt; }}
 """
 
 

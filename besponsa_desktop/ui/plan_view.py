@@ -7,7 +7,7 @@ The banner's colour is never the only signal: it always carries the decision in 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from html import escape
+from html import escape as _html_escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -38,9 +38,16 @@ BANNERS = {
     "not_eligible": ("NOT ELIGIBLE", "#4a1d6e", "#ffffff"),
     "incomplete": ("NOT YET A PLAN", "#d9d9d9", "#1a1a1a"),
     "loading": ("LOADING THE DOSING RULES", "#d9d9d9", "#1a1a1a"),
+    "failed": ("NO PLAN — INTERNAL ERROR", "#1a1a1a", "#ffffff"),
 }
 HEADINGS = ("Day", "Date", "May move to", "mg/m²", "Dose", "Withdraw", "Vials",
             "NaCl 0.9%", "Rate")
+
+
+def escape(text: str) -> str:
+    """Text for a rich-text label. Quotes stay as they are: Qt's labels show the hex entity
+    html.escape makes of an apostrophe ("day&#x27;s") as it is."""
+    return _html_escape(text, quote=False)
 
 
 def short_day(day: Any) -> str:
@@ -87,6 +94,18 @@ class PlanView(QScrollArea):
         banner_layout.addWidget(self.banner_reasons)
         column.addWidget(self.banner)
 
+        # Warnings that bear on the decision (stale labs or measurements, a weight change,
+        # an implausible combination), with the banner: read before any number below.
+        self.top_warnings = QLabel()
+        self.top_warnings.setObjectName("topWarnings")
+        self.top_warnings.setAccessibleName("Check before using this plan")
+        self.top_warnings.setWordWrap(True)
+        self.top_warnings.setTextFormat(Qt.TextFormat.RichText)
+        self.top_warnings.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.top_warnings.hide()
+        column.addWidget(self.top_warnings)
+
         self.details = QWidget()
         details = QVBoxLayout(self.details)
         details.setContentsMargins(0, 0, 0, 0)
@@ -113,7 +132,7 @@ class PlanView(QScrollArea):
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)
         details.addWidget(self.table)
         self.table_note = QLabel()
         self.table_note.setObjectName("note")
@@ -176,6 +195,13 @@ class PlanView(QScrollArea):
     def show_loading(self) -> None:
         self._set_banner("loading", "")
         self.details.hide()
+        self.top_warnings.hide()
+
+    def show_failure(self, message: str) -> None:
+        """The rules failed: no plan at all, and why (nothing below to prepare from)."""
+        self._set_banner("failed", f"<p>{escape(message)}</p>")
+        self.details.hide()
+        self.top_warnings.hide()
 
     def show_problems(self, problems: Iterable[FieldProblem]) -> None:
         """The plan area while anything is invalid: what to fix, nothing else."""
@@ -196,6 +222,7 @@ class PlanView(QScrollArea):
         subtitle = f"{count} field{'s' if count != 1 else ''} to complete or correct"
         self._set_banner("incomplete", "".join(parts), subtitle)
         self.details.hide()
+        self.top_warnings.hide()
 
     def _field_link(self, problem: FieldProblem) -> str:
         if not problem.field:
@@ -289,6 +316,10 @@ class PlanView(QScrollArea):
         header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
+        # Never narrower than its columns: in a narrow window (1024 px, or 125–150 %
+        # scaling) the plan scrolls sideways rather than cut a number ("46" for 46.3 mL).
+        columns = sum(self.table.columnWidth(c) for c in range(self.table.columnCount()))
+        self.table.setMinimumWidth(columns + 2 * self.table.frameWidth())
         header = self.table.horizontalHeader().sizeHint().height()
         rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
         self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
@@ -314,7 +345,19 @@ class PlanView(QScrollArea):
         )
 
     def _fill_findings(self, plan: Any) -> None:
-        warnings = plan.warnings
+        from besponsa_desktop.core.patient_checks import CHECK_BEFORE_DECIDING
+
+        first = [w for w in plan.warnings if w.code in CHECK_BEFORE_DECIDING]
+        warnings = [w for w in plan.warnings if w.code not in CHECK_BEFORE_DECIDING]
+        self.top_warnings.setText(
+            "<b>Check before using this plan:</b><ul style='margin-left:-20px'>" + "".join(
+                f"<li>{escape(w.message)} <small>({escape(w.source)})</small></li>"
+                for w in first
+            ) + "</ul>"
+        )
+        self.top_warnings.setVisible(bool(first))
+        self.top_warnings.setAccessibleDescription(
+            "; ".join(w.message for w in first))
         self.warnings_title.setText(f"Warnings ({len(warnings)})" if warnings else "Warnings")
         self.warnings.setText(
             "<ul style='margin-left:-20px'>" + "".join(

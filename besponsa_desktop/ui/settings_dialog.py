@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from besponsa_desktop.settings import OPTIONS, Option, Settings
+from besponsa_desktop.settings import OPTIONS, Option, Settings, SettingsNotSaved
 from besponsa_desktop.ui import look
 from besponsa_desktop.ui.form import BSA_FORMULAS, LABELS
 
@@ -27,6 +27,10 @@ _CHOICE_TEXT: dict[str, tuple[tuple[str, Any], ...]] = {
     "label_profile": LABELS,
     "volume_rounding_ml": (("0.01 mL", 0.01), ("0.05 mL", 0.05), ("0.1 mL", 0.1)),
     "page_size": (("A4", "A4"), ("Letter", "Letter")),
+    "mrn_letter_case": (
+        ("Significant (h1234 and H1234 are two patients)", "significant"),
+        ("Ignored (h1234 and H1234 are one patient)", "ignore"),
+    ),
 }
 
 
@@ -63,6 +67,11 @@ class SettingsDialog(QDialog):
         )
         note.setWordWrap(True)
         layout.addWidget(note)
+        self.problem = QLabel()  # why a save failed; hidden until one does
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("font-weight: bold;")
+        self.problem.hide()
+        layout.addWidget(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -70,6 +79,9 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         self.buttons = buttons
         layout.addWidget(buttons)
+        from besponsa_desktop.ui.wheel import guard_wheel
+
+        guard_wheel(self)
 
     def _editor(self, option: Option) -> QWidget:
         current = self.settings.get(option.key)
@@ -104,6 +116,12 @@ class SettingsDialog(QDialog):
         for option in OPTIONS:
             if not self.settings.locked(option.key):
                 self.settings.set(option.key, self.value(option.key))
-        self.settings.sync()
+        try:
+            self.settings.sync()
+        except SettingsNotSaved as error:
+            # Never "Settings saved" when they were not: say so and keep the dialog open.
+            self.problem.setText(f"Not saved: {error}.")
+            self.problem.show()
+            return
         self.saved.emit()
         self.accept()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from besponsa_desktop.course_controller import CONFLICT, ERROR
 from besponsa_desktop.printing.options import DoubleCheck
@@ -112,9 +112,12 @@ def test_save_then_reopen_by_mrn_shows_the_cycle_in_the_timeline(qtbot, window, 
     assert QApplication.activeModalWidget() is None
 
 
-def test_patients_are_found_by_any_part_of_the_name(qtbot, window, db):
+def test_patients_are_found_by_any_part_of_the_name(qtbot, window, db, monkeypatch):
     save_cycle1(qtbot, window)
     retype(qtbot, window.form.fields["weight_kg"].line, "63")
+    # the window asks before an edit not saved may be replaced (test_shift_safety)
+    discard = QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: discard)
     dialog = window.open_patient()
     assert dialog.unsaved.isVisible()  # opening would replace an edit not saved
     dialog.reject()

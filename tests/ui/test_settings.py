@@ -16,6 +16,7 @@ def test_defaults_are_the_institutional_defaults(settings):
         "hospital_name": "",
         "page_size": "A4",
         "database_path": "",
+        "mrn_letter_case": "significant",
     }
 
 
