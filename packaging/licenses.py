@@ -79,9 +79,13 @@ def distributions(site: Path, where_prefix: str) -> list[Component]:
                 texts["ICU (Qt's libicu*)"] = _icu_text()
         if not texts:
             raise SystemExit(f"{name} {ver}: no licence text in {info.name}")
-        top = sorted({line.split("/")[0].split(",")[0] for line in _read(info / "RECORD").split()
-                      if line and not line.startswith(info.name)})
-        where = ", ".join(f"{where_prefix}{t}" for t in top[:6] if not t.endswith(".dist-info"))
+        record = [line.split(",")[0] for line in _read(info / "RECORD").splitlines()
+                  if line and not line.startswith(info.name)]
+        folders = {path.split("/")[0] for path in record if "/" in path}
+        top = sorted(f"{t}/*" if t in folders else t for t in {p.split("/")[0] for p in record})
+        top = [t for t in top if not t.startswith((".", "__pycache__"))
+               and not t.endswith(".dist-info")]
+        where = ", ".join(f"{where_prefix}{t}" for t in top[:6])
         found.append(Component(name, ver, licence, where, texts))
     return found
 
@@ -92,7 +96,7 @@ def program_and_fonts(where_prefix: str) -> list[Component]:
         Component(NAME, version(), f"LicenseRef-{NAME} (the terms of {PUBLISHER})",
                   f"{where_prefix}besponsa_desktop", {}),
         Component("DejaVu fonts", "2.37", "Bitstream-Vera AND LicenseRef-Arev-Fonts",
-                  f"{where_prefix}resources/fonts",
+                  f"{where_prefix}resources/fonts/*",
                   {"DejaVu": _read(fonts / "LICENSE-DejaVu.txt")}),
     ]
 
@@ -130,7 +134,8 @@ def debian_copyright(components: list[Component]) -> str:
     ]
     texts: dict[str, str] = {}
     for c in components:
-        out += [f"Files: {c.where or '*'}", f"Copyright: {c.name} {c.version} authors",
+        files = c.where.replace(", ", " ") or "*"  # globs, space-separated
+        out += [f"Files: {files}", f"Copyright: {c.name} {c.version} authors",
                 f"License: {c.licence}"]
         if c.texts:
             out.append(" See " + ", ".join(f'"{t}"' for t in c.texts) + " below.")

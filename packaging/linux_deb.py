@@ -176,7 +176,7 @@ def bundled_components(bundle: Path) -> list:
     components = [
         python_component(Path(sysconfig.get_paths()["stdlib"]) / "LICENSE.txt",
                          sys.version.split()[0], f"{prefix}libpython*, {prefix}base_library.zip, "
-                         f"{prefix}lib-dynload/*"),
+                         f"{prefix}python3.11/lib-dynload/*"),
         *[c for c in distributions(site, prefix) if _norm(c.name) in keep],
         *program_and_fonts(prefix),
     ]
