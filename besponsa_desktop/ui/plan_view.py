@@ -278,6 +278,10 @@ class PlanView(QScrollArea):
     def _fill_table(self, plan: Any) -> None:
         doses = list(plan.doses)
         on_hold = plan.decision.value == "hold"
+        # The header sizes its columns once, after the fill: in ResizeToContents mode it
+        # would measure every column again after each cell (about 1 ms a cell).
+        header_view = self.table.horizontalHeader()
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setRowCount(len(doses))
         for row, dose in enumerate(doses):
             checked = dose.day == plan.dose_day
@@ -308,6 +312,7 @@ class PlanView(QScrollArea):
                 if on_hold:  # greyed: a held dose must not look ready to prepare
                     item.setForeground(QColor("#8a8a8a"))
                 self.table.setItem(row, col, item)
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
         # Never narrower than its columns: in a narrow window (1024 px, or 125–150 %
