@@ -44,6 +44,17 @@ HEADINGS = ("Day", "Date", "May move to", "mg/m²", "Dose", "Withdraw", "Vials",
             "NaCl 0.9%", "Rate")
 
 
+LEGEND = (
+    "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
+    "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
+    "<b>C due</b> next cycle due (framed)"
+)
+HELD_LEGEND = (
+    "<b>DN on hold</b> the day a dose was planned (dashed, hatched): <b>not to be given</b> "
+    "until the hold is resolved and a new plan is made"
+)
+
+
 def escape(text: str) -> str:
     """Text for a rich-text label. Quotes stay as they are: Qt's labels show the hex entity
     html.escape makes of an apostrophe ("day&#x27;s") as it is."""
@@ -143,11 +154,7 @@ class PlanView(QScrollArea):
         details.addWidget(self.calendar_title)
         self.calendar = CycleCalendar()
         details.addWidget(self.calendar)
-        self.legend = QLabel(
-            "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
-            "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
-            "<b>C due</b> next cycle due (framed)"
-        )
+        self.legend = QLabel(LEGEND)
         self.legend.setObjectName("note")
         self.legend.setWordWrap(True)
         details.addWidget(self.legend)
@@ -253,6 +260,10 @@ class PlanView(QScrollArea):
         self.calendar.set_plan(plan if has_doses else None)
         for widget in (self.calendar_title, self.calendar, self.legend):
             widget.setVisible(has_doses)
+        on_hold = decision == "hold"
+        self.calendar_title.setText("Cycle calendar — ON HOLD: no dose to give"
+                                    if on_hold else "Cycle calendar")
+        self.legend.setText(HELD_LEGEND if on_hold else LEGEND)
         self._fill_findings(plan)
         self.details.show()
 

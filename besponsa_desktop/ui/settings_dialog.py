@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,10 @@ _CHOICE_TEXT: dict[str, tuple[tuple[str, Any], ...]] = {
     "label_profile": LABELS,
     "volume_rounding_ml": (("0.01 mL", 0.01), ("0.05 mL", 0.05), ("0.1 mL", 0.1)),
     "page_size": (("A4", "A4"), ("Letter", "Letter")),
+    "dilution_method": (
+        ("Empty bag + the stated sodium chloride 0.9%", "empty_bag"),
+        ("50 mL bag, the drug's volume withdrawn first", "from_50_ml_bag"),
+    ),
 }
 
 
@@ -63,6 +68,11 @@ class SettingsDialog(QDialog):
         )
         note.setWordWrap(True)
         layout.addWidget(note)
+        self.problem = QLabel()
+        self.problem.setObjectName("problem")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        layout.addWidget(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -89,6 +99,13 @@ class SettingsDialog(QDialog):
             spin.setSuffix(" %")
             spin.setValue(float(current))
             return spin
+        if option.key == "premedication":
+            lines = QPlainTextEdit(str(current))
+            lines.setPlaceholderText("methylprednisolone; 100 mg; intravenous; 60\n"
+                                     "(empty: lines to write in as prescribed)")
+            lines.setTabChangesFocus(True)
+            lines.setFixedHeight(lines.fontMetrics().lineSpacing() * 4 + 12)
+            return lines
         line = QLineEdit(str(current))
         if option.key == "database_path":
             line.setPlaceholderText("default location")
@@ -100,10 +117,21 @@ class SettingsDialog(QDialog):
             return editor.currentData()
         if isinstance(editor, QDoubleSpinBox):
             return editor.value()
+        if isinstance(editor, QPlainTextEdit):
+            return editor.toPlainText().strip()
         assert isinstance(editor, QLineEdit)
         return editor.text().strip()
 
     def save(self) -> None:
+        from besponsa_desktop.core.premedication import parse_premedications
+
+        try:  # refused here, never printed half-read
+            parse_premedications(str(self.value("premedication")))
+        except ValueError as error:
+            self.problem.setText(f"Premedication order set: {error}. Nothing saved.")
+            self.problem.show()
+            self.editors["premedication"].setFocus()
+            return
         for option in OPTIONS:
             if not self.settings.locked(option.key):
                 self.settings.set(option.key, self.value(option.key))

@@ -389,3 +389,23 @@ def test_an_implausible_height_and_weight_is_marked_and_must_be_confirmed(
     retype(qtbot, form.fields["weight_kg"].line, weight + "1")
     assert not confirm.isChecked()
     assert window.plan_view.decision == "incomplete"
+
+
+# ---------------------------------------------------------------- 8. HOLD in the window
+
+
+def test_under_hold_the_calendar_shows_no_day_as_a_dose_to_give(qtbot, window):
+    from besponsa_desktop.ui.calendar_view import DOSE, NEXT_CYCLE, WINDOW
+
+    load(window, request("hold-two-reasons"))
+    view = window.plan_view
+    assert view.decision == "hold"
+    cells = view.calendar.cells
+    assert cells
+    assert not any(c.marks & {DOSE, NEXT_CYCLE, WINDOW} for c in cells)
+    assert not any("due" in c.text for c in cells)
+    assert [c.text for c in cells if c.text] == ["D1 on hold", "D8 on hold", "D15 on hold"]
+    assert "no dose to give" in view.calendar_title.text()
+    assert "due" not in view.calendar.accessibleDescription()
+    load(window, request())  # and a plan that proceeds shows its doses again
+    assert any(DOSE in c.marks for c in view.calendar.cells)
