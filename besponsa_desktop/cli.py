@@ -16,9 +16,15 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from besponsa_desktop import __version__
+from besponsa_desktop.core.strict_json import (
+    MAX_IMPORT_BYTES,
+    MAX_REQUEST_BYTES,
+    check_size,
+    printable,
+)
 from besponsa_desktop.core.validation import InvalidRequest, Problem
 from besponsa_desktop.store.errors import StoreError
 
@@ -32,40 +38,80 @@ class UsageError(Exception):
     """Bad command-line use or an unreadable input file: reported like invalid input."""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors returned to ``main`` (which escapes what they echo)
+    rather than printed raw and exited."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadArguments(self.format_usage(), self.prog, message)
+
+
+class BadArguments(Exception):
+    def __init__(self, usage: str, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.usage, self.prog, self.message = usage, prog, message
+
+
 class CheckFailed(Exception):
     """A check ran and found a problem (exit 1): the message says which."""
 
 
-def _read_input(name: str) -> str:
+def _read_input(name: str, limit: int = MAX_REQUEST_BYTES, what: str = "request") -> str:
+    """The text of a request or import file, refused unread beyond ``limit`` bytes: a huge
+    file never reaches the parser nor fills the memory."""
     if name == "-":
-        return sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream (tests): its length in characters bounds the bytes
+            text = sys.stdin.read(limit + 1)
+            check_size(len(text.encode("utf-8", "surrogatepass")), limit, what)
+            return text
+        return _decode(stream.read(limit + 1), name, limit, what)
     try:
-        return Path(name).read_text(encoding="utf-8")
+        with open(name, "rb") as handle:
+            return _decode(handle.read(limit + 1), name, limit, what)
     except FileNotFoundError:
         raise UsageError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise UsageError(f"{name}: is a folder, not a request file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{name}: is not UTF-8 text (a JSON request is expected)") from None
     except OSError as error:
         raise UsageError(f"{name}: cannot be read ({error.strerror})") from None
+
+
+def _decode(data: bytes, name: str, limit: int, what: str) -> str:
+    check_size(len(data), limit, what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{name}: is not UTF-8 text (a JSON file is expected)") from None
 
 
 def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.core.planner import make_plan
 
     plan = make_plan(_read_input(args.request))
-    if args.save:
-        # Planned (and so validated) before the database is opened: invalid input saves
-        # nothing and creates nothing.
-        from besponsa_desktop.store.courses import save_plan
+    with contextlib.ExitStack() as printout:
+        if args.pdf:
+            # The printout is rendered and written first, and put in place only once the
+            # plan is saved: a printout that fails saves nothing (a retry never adds a
+            # revision), and a save that fails leaves no printout of an unsaved plan.
+            from besponsa_desktop.files import os_problem, staged
+            from besponsa_desktop.printing.document import render_pdf
 
-        with _open_store(args, create=True) as conn:
-            save_plan(conn, plan, signed_by=args.by)
-    if args.pdf:
-        from besponsa_desktop.printing.document import write_pdf
+            data = render_pdf(plan)
+            try:
+                printout.enter_context(staged(Path(args.pdf), data))
+            except OSError as error:
+                raise UsageError(
+                    f"{args.pdf}: cannot write the printout ({os_problem(error)})"
+                    + ("; nothing was saved" if args.save else "")
+                ) from None
+        if args.save:
+            # Planned (and so validated) before the database is opened: invalid input saves
+            # nothing and creates nothing.
+            from besponsa_desktop.store.courses import save_plan
 
-        write_pdf(plan, Path(args.pdf))
+            with _open_store(args, create=True) as conn:
+                save_plan(conn, plan, signed_by=args.by)
     out.write(plan.model_dump_json(indent=2) + "\n")
     return EXIT_OK
 
@@ -74,12 +120,17 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
 
 
 @contextlib.contextmanager
-def _open_store(args: argparse.Namespace, create: bool) -> Iterator[sqlite3.Connection]:
-    from besponsa_desktop.store.database import connect
+def _open_store(
+    args: argparse.Namespace, create: bool, write: bool = True
+) -> Iterator[sqlite3.Connection]:
+    """The course database; ``write=False`` for commands that only read, which then also
+    work on a database this user cannot write (opened read-only)."""
+    from besponsa_desktop.store.database import connect, database_target
 
-    if args.db is not None and not create and not Path(args.db).exists():
+    target = database_target(args.db)  # a URL is refused before anything is created
+    if args.db is not None and not create and not target.exists():
         raise UsageError(f"{args.db}: no such database")
-    conn = connect(args.db)
+    conn = connect(target, read_only=not write)
     try:
         yield conn
     finally:
@@ -93,7 +144,7 @@ def _json_out(data: object, out: TextIO) -> None:
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.courses import history
 
-    with _open_store(args, create=False) as conn:
+    with _open_store(args, create=False, write=False) as conn:
         _json_out(history(conn, args.mrn), out)
     return EXIT_OK
 
@@ -101,7 +152,7 @@ def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.courses import next_cycle_request
 
-    with _open_store(args, create=False) as conn:
+    with _open_store(args, create=False, write=False) as conn:
         _json_out(next_cycle_request(conn, args.mrn), out)
     return EXIT_OK
 
@@ -109,19 +160,27 @@ def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.exchange import export_text
 
-    with _open_store(args, create=False) as conn:
-        out.write(export_text(conn, args.mrn))
+    with _open_store(args, create=False, write=False) as conn:
+        text = export_text(conn, args.mrn)
+    if args.output is None:
+        out.write(text)
+        return EXIT_OK
+    from besponsa_desktop.files import os_problem, write_atomic
+
+    try:
+        # private (0600) and whole: a temporary file beside it, renamed over it
+        write_atomic(Path(args.output), text.encode("utf-8"))
+    except OSError as error:
+        raise UsageError(f"{args.output}: cannot write the export ({os_problem(error)})") from None
     return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.core.strict_json import loads
     from besponsa_desktop.store.exchange import import_course
 
-    text = _read_input(args.file)
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{args.file}: is not JSON (line {error.lineno})") from None
+    data = loads(_read_input(args.file, MAX_IMPORT_BYTES, "import file"),
+                 limit=MAX_IMPORT_BYTES, what="import file")
     with _open_store(args, create=True) as conn:
         import_course(conn, data, signed_by=args.by)
     out.write("imported 1 course\n")
@@ -133,6 +192,17 @@ def _datetime_arg(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError("must be a date and time, YYYY-MM-DDTHH:MM") from None
+
+
+def _mrn_arg(text: str) -> str:
+    """An MRN read as the form and an import read it (core/mrn.py), so the same patient is
+    found however the MRN was typed."""
+    from besponsa_desktop.core.mrn import normalise_mrn
+
+    try:
+        return normalise_mrn(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"MRN {error}") from None
 
 
 def _date_arg(text: str) -> date:
@@ -159,7 +229,7 @@ def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_reschedule(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.courses import reschedule_options
 
-    with _open_store(args, create=False) as conn:
+    with _open_store(args, create=False, write=False) as conn:
         options = reschedule_options(conn, args.mrn, args.cycle, args.day)
     _json_out({"dates": [d.isoformat() for d in options.dates], "reason": options.reason}, out)
     return EXIT_OK
@@ -200,7 +270,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.store.audit import verify
 
-    with _open_store(args, create=False) as conn:
+    with _open_store(args, create=False, write=False) as conn:
         result = verify(conn)
     if not result.intact:
         where = f" at entry {result.broken_id}" if result.broken_id is not None else ""
@@ -210,7 +280,7 @@ def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="besponsa-desktop",
         description="Treatment planning for inotuzumab ozogamicin (BESPONSA). With no "
         "arguments, opens the window.",
@@ -242,14 +312,14 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _dose_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("mrn", help="the patient's MRN")
+    parser.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     parser.add_argument("--cycle", type=int, required=True, metavar="N")
     parser.add_argument("--day", type=int, required=True, choices=(1, 8, 15))
 
 
-def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     history = commands.add_parser("history", help="print a patient's course as JSON")
-    history.add_argument("mrn", help="the patient's MRN")
+    history.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     _db_option(history)
     history.set_defaults(handler=cmd_history)
 
@@ -258,12 +328,14 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
         description="Print a request for Day 1 of the next cycle, filled from the course. "
         "Add weight_kg, measured_on and labs, then run plan.",
     )
-    nxt.add_argument("mrn", help="the patient's MRN")
+    nxt.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     _db_option(nxt)
     nxt.set_defaults(handler=cmd_next)
 
     export = commands.add_parser("export", help="print a patient's course for import elsewhere")
-    export.add_argument("mrn", help="the patient's MRN")
+    export.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
+    export.add_argument("--output", metavar="FILE",
+                        help="write to FILE (private to the user, 0600) instead of printing")
     _db_option(export)
     export.set_defaults(handler=cmd_export)
 
@@ -297,7 +369,7 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     reschedule.set_defaults(handler=cmd_reschedule)
 
     response = commands.add_parser("response", help="record the response after a cycle")
-    response.add_argument("mrn", help="the patient's MRN")
+    response.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     response.add_argument("--cycle", type=int, required=True, metavar="N")
     response.add_argument("--response", required=True, choices=("cr", "cri", "none"))
     response.add_argument("--mrd-negative", action="store_true")
@@ -331,7 +403,7 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 def _print_problems(problems: Sequence[Problem], err: TextIO) -> None:
     for problem in problems:
-        err.write(f"error: {problem}\n")
+        err.write(f"error: {printable(str(problem))}\n")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
@@ -341,7 +413,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as stop:  # argparse has printed its usage message
+    except BadArguments as bad:
+        err.write("".join(printable(line) + "\n" for line in bad.usage.splitlines()))
+        err.write(f"{bad.prog}: error: {printable(bad.message)}\n")
+        return EXIT_INVALID
+    except SystemExit as stop:  # --help or --version: argparse has printed it
         return EXIT_OK if stop.code in (0, None) else EXIT_INVALID
     handler: Callable[[argparse.Namespace, TextIO], int] | None = getattr(args, "handler", None)
     if handler is None:
@@ -353,10 +429,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         _print_problems(invalid.problems, err)
         return EXIT_INVALID
     except (UsageError, StoreError) as usage:
-        err.write(f"error: {usage}\n")
+        err.write(f"error: {printable(str(usage))}\n")
         return EXIT_INVALID
     except CheckFailed as failed:
-        err.write(f"{failed}\n")
+        err.write(f"{printable(str(failed))}\n")
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         err.write("interrupted\n")

@@ -352,7 +352,12 @@ class PlanController(QObject):
             from besponsa_desktop.core.planner import make_plan
             from besponsa_desktop.core.validation import InvalidRequest
 
-            self._make_plan = make_plan
+            def make_plan_here(data: object) -> Any:
+                # the institution decides whether MRN letter case matters (settings.py)
+                ignore = self.settings.get("mrn_letter_case") == "ignore"
+                return make_plan(data, mrn_ignore_case=ignore)
+
+            self._make_plan = make_plan_here
             self._invalid_request = InvalidRequest
             self.coreReady.emit()
         self.recompute()

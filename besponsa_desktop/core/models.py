@@ -19,11 +19,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from besponsa_desktop.core import plausibility as pl
+from besponsa_desktop.core.mrn import CONTEXT_IGNORE_CASE, normalise_mrn
 
 
 class Strict(BaseModel):
@@ -85,7 +87,7 @@ class Patient(Strict):
     date_of_birth: date
     sex: Sex
 
-    @field_validator("name", "mrn")
+    @field_validator("name")
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
@@ -93,6 +95,13 @@ class Patient(Strict):
         if value != value.strip():
             raise ValueError("must not start or end with spaces")
         return value
+
+    @field_validator("mrn")
+    @classmethod
+    def _one_patient_one_mrn(cls, value: str, info: ValidationInfo) -> str:
+        # see core/mrn.py: the same MRN however it was typed, invisible characters refused
+        context = info.context if isinstance(info.context, dict) else {}
+        return normalise_mrn(value, ignore_case=bool(context.get(CONTEXT_IGNORE_CASE)))
 
 
 class CycleInput(Strict):

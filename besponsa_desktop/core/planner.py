@@ -45,9 +45,14 @@ _CYCLE_LIMIT_WORDS = {
 }
 
 
-def make_plan(data: object) -> Plan:
-    """Validate raw request data and plan it. Raises InvalidRequest for bad input."""
-    request = data if isinstance(data, PlanRequest) else parse_request(data)
+def make_plan(data: object, *, mrn_ignore_case: bool = False) -> Plan:
+    """Validate raw request data and plan it. Raises InvalidRequest for bad input.
+    ``mrn_ignore_case``: the institution's MRNs ignore letter case (see core/mrn.py)."""
+    request = (
+        data
+        if isinstance(data, PlanRequest)
+        else parse_request(data, mrn_ignore_case=mrn_ignore_case)
+    )
     return plan(request)
 
 

@@ -31,8 +31,9 @@ WRITE_IN = "________________"
 
 
 def nb(text: str) -> str:
-    """Markup that keeps the words of text on one line."""
-    return text.replace(" ", "&nbsp;")
+    """Plain text whose words stay on one line (no-break spaces). Apply it before escaping,
+    never to markup: it would turn ``<font name=…>`` into ``<font&nbsp;name=…>``."""
+    return text.replace(" ", "\u00a0")
 
 
 def verification_text(options: PrintOptions) -> str:
@@ -54,8 +55,8 @@ def header_table(
     patient = plan.patient
     who = (
         # no line break between a label and its value, nor inside a date
-        f"{e(patient.name)} &nbsp; <font size='9'>MRN</font>&nbsp;{nb(e(patient.mrn))} &nbsp; "
-        f"<font size='9'>born</font>&nbsp;{nb(day(patient.date_of_birth))} &nbsp; "
+        f"{e(patient.name)} &nbsp; <font size='9'>MRN</font>&nbsp;{e(nb(patient.mrn))} &nbsp; "
+        f"<font size='9'>born</font>&nbsp;{e(nb(day(patient.date_of_birth)))} &nbsp; "
         f"<font size='9'>sex</font>&nbsp;{patient.sex.value}"
     )
     cycle = plan.cycle

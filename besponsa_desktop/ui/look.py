@@ -50,8 +50,8 @@ QLabel#topWarnings {{ color: #1a1a1a; background: #fff4cc; border: 2px solid #8a
 
 def show_state(editor: QWidget, state: str) -> None:
     """An editor drawn as wrong ("error"), still to fill ("missing") or plain ("")."""
-    # Written, never read back here: PySide6 6.12's QObject.property() drops a reference
-    # to None for a property never set, and enough of those crash Python at exit.
+    if (editor.property("problem") or "") == state:  # None: never marked
+        return
     editor.setProperty("problem", state)  # what tests and assistive checks read
     from PySide6.QtWidgets import QCheckBox, QComboBox
 

@@ -6,6 +6,7 @@ problems and enables Save and Print only while the plan is valid. No modal error
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,6 @@ from besponsa_desktop.controller import (
 )
 from besponsa_desktop.ui.fields import ALIGN_CENTER
 from besponsa_desktop.ui.form import PatientForm
-from besponsa_desktop.ui.refcounts import protect_singletons
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -63,7 +63,6 @@ class MainWindow(QMainWindow):
         self.course_menu = self.menuBar().addMenu("&Course")
         self.actions_built = False
         if not staged:
-            protect_singletons()
             self._build_actions()
         self._prepare_course()
 
@@ -409,7 +408,10 @@ class MainWindow(QMainWindow):
         settings = self.controller.settings
         settings.set_window_state("geometry", self.saveGeometry())
         settings.set_window_state("splitter", self.splitter.saveState())
-        settings.sync()
+        from besponsa_desktop.settings import SettingsNotSaved
+
+        with contextlib.suppress(SettingsNotSaved):  # the window's size only: not worth a box
+            settings.sync()
         super().closeEvent(event)
 
     # A paintEvent override, not an application event filter: a Python event filter sees
@@ -431,7 +433,6 @@ class MainWindow(QMainWindow):
     def finish_startup(self) -> None:
         """After the first paint: the menus' actions, the rest of the form, then the
         dosing rules."""
-        protect_singletons()
         self._build_actions()
         self.form.finish_building()
         install_exception_hook(self)

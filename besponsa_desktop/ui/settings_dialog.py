@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from besponsa_desktop.settings import OPTIONS, Option, Settings
+from besponsa_desktop.settings import OPTIONS, Option, Settings, SettingsNotSaved
 from besponsa_desktop.ui import look
 from besponsa_desktop.ui.form import BSA_FORMULAS, LABELS
 
@@ -31,6 +31,10 @@ _CHOICE_TEXT: dict[str, tuple[tuple[str, Any], ...]] = {
     "dilution_method": (
         ("Empty bag + the stated sodium chloride 0.9%", "empty_bag"),
         ("50 mL bag, the drug's volume withdrawn first", "from_50_ml_bag"),
+    ),
+    "mrn_letter_case": (
+        ("Significant (h1234 and H1234 are two patients)", "significant"),
+        ("Ignored (h1234 and H1234 are one patient)", "ignore"),
     ),
 }
 
@@ -68,9 +72,10 @@ class SettingsDialog(QDialog):
         )
         note.setWordWrap(True)
         layout.addWidget(note)
-        self.problem = QLabel()
+        self.problem = QLabel()  # why a save failed; hidden until one does
         self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
+        self.problem.setStyleSheet("font-weight: bold;")
         self.problem.hide()
         layout.addWidget(self.problem)
         buttons = QDialogButtonBox(
@@ -135,6 +140,12 @@ class SettingsDialog(QDialog):
         for option in OPTIONS:
             if not self.settings.locked(option.key):
                 self.settings.set(option.key, self.value(option.key))
-        self.settings.sync()
+        try:
+            self.settings.sync()
+        except SettingsNotSaved as error:
+            # Never "Settings saved" when they were not: say so and keep the dialog open.
+            self.problem.setText(f"Not saved: {error}.")
+            self.problem.show()
+            return
         self.saved.emit()
         self.accept()

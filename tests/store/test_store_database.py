@@ -118,7 +118,7 @@ def test_migration_is_all_or_nothing(db_path: Path, monkeypatch: pytest.MonkeyPa
     _load_v1(db_path)
     broken = (*schema.MIGRATIONS[:1], schema.MIGRATIONS[1] + "\nCREATE TABLE patients (x);\n")
     monkeypatch.setattr(schema, "MIGRATIONS", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreError, match="could not be used"):
         database.connect(db_path)
     raw = sqlite3.connect(db_path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == 1

@@ -18,6 +18,7 @@ def test_defaults_are_the_institutional_defaults(settings):
         "premedication": "",
         "dilution_method": "empty_bag",
         "database_path": "",
+        "mrn_letter_case": "significant",
     }
 
 
