@@ -19,7 +19,7 @@ from reportlab.platypus import (
 
 from besponsa_desktop.core import preparation
 from besponsa_desktop.core.models import Dose, Plan
-from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.core.numbers import fmt, fmt_thousands
 from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
 from besponsa_desktop.printing import fonts
 from besponsa_desktop.printing.boxes import TickBox, TimeField, WriteLine
@@ -222,6 +222,8 @@ def values_used(plan: Plan, dose: Dose) -> tuple[str, str, str]:
                        ratio("ALT", labs.alt, labs.alt_uln)))
     counts = (f"ANC {qty(labs.anc, '×10⁹/L')}, platelets {qty(labs.platelets, '×10⁹/L')}"
               + (" (after a transfusion)" if labs.platelets_after_transfusion else ""))
+    if labs.peripheral_blasts_per_mm3 is not None:
+        counts += f", peripheral blasts {fmt_thousands(labs.peripheral_blasts_per_mm3)}/mm³"
     grade = events.nonhematologic_grade
     toxicity = (f"worst non-haematologic grade {grade}"
                 + (f" (before treatment {events.nonhematologic_pretreatment_grade})"

@@ -42,7 +42,7 @@ def verification_text(options: PrintOptions) -> str:
         return NOT_VERIFIED
     # exactly what the second person did: the rest is checked at the bedside (section E)
     return (f"Height and weight re-entered blind by {check.checked_by} at "
-            f"{moment(check.checked_at)}: they match the plan's")
+            f"{moment(check.checked_at)}: they match the plan")
 
 
 def header_table(

@@ -342,6 +342,10 @@ class PlanView(QScrollArea):
             self.table_title.setText("Doses")
             self.table_title.setStyleSheet("")
         first = doses[0]
+        if on_hold:  # nothing on screen reads as how to prepare a held dose
+            self.table_note.setText("<b>Not to be prepared or given while on hold.</b> The "
+                                    "amounts are shown only to compare with a new plan.")
+            return
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
             f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; withdraw the "

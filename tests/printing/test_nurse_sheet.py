@@ -95,6 +95,7 @@ def test_the_checks_before_the_dose_show_the_values_the_plan_used():
     assert "total bilirubin 10 = 0.48 × ULN (ULN 21)" in text
     assert "AST 25 = 0.63 × ULN" in text and "ALT 30 = 0.75 × ULN" in text
     assert "ANC 2.1 ×10⁹/L" in text and "platelets 140 ×10⁹/L" in text
+    assert "peripheral blasts 4,000/mm³" in text
     assert "labs of Mon 30 Nov 2026" in text
     later = dose_pages_of(pages(plan_for(PRESCRIBER)))[1]  # Day 8: new labs needed
     assert "new results are needed before this dose" in later
