@@ -61,6 +61,14 @@ def escape(text: str) -> str:
     return _html_escape(text, quote=False)
 
 
+def _plain(html: str) -> str:
+    """Rich text as words, for a screen reader."""
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
 def short_day(day: Any) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
@@ -101,6 +109,16 @@ class PlanView(QScrollArea):
         self.banner_reasons.setWordWrap(True)
         self.banner_reasons.setTextFormat(Qt.TextFormat.RichText)
         self.banner_reasons.linkActivated.connect(self._link)
+        # Readable with the keyboard and by a screen reader: the decision, its reasons and
+        # the doses take focus (Tab) and carry their text as accessible text.
+        keyboard = (Qt.TextInteractionFlag.TextSelectableByMouse
+                    | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.banner_title.setTextInteractionFlags(keyboard)
+        self.banner_title.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.banner_reasons.setTextInteractionFlags(
+            keyboard | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.banner_reasons.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         banner_layout.addWidget(self.banner_title)
         banner_layout.addWidget(self.banner_reasons)
         column.addWidget(self.banner)
@@ -136,7 +154,7 @@ class PlanView(QScrollArea):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows read cell by cell
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setWordWrap(False)
@@ -190,6 +208,10 @@ class PlanView(QScrollArea):
         self.banner_reasons.setText(html)
         self.banner_reasons.setVisible(bool(html))
         self.banner.setAccessibleDescription(words)
+        self.banner_title.setAccessibleName("Decision")
+        self.banner_title.setAccessibleDescription(self.banner_title.text())
+        self.banner_reasons.setAccessibleName("Reasons")
+        self.banner_reasons.setAccessibleDescription(_plain(html))
 
     def banner_text(self) -> str:
         return f"{self.banner_title.text()}\n{self.banner_reasons.text()}"
@@ -330,6 +352,12 @@ class PlanView(QScrollArea):
         rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
         self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
         self.table.setVisible(bool(doses))
+        self.table.setAccessibleDescription(
+            ("ON HOLD, not to be given. " if on_hold else "")
+            + "; ".join(
+                f"Day {d.day} {human_date(d.date)}: {fmt(d.dose_mg)} mg, withdraw "
+                f"{fmt(d.volume_ml)} mL, {d.vials} vials, sodium chloride "
+                f"{fmt(d.sodium_chloride_ml)} mL, {fmt(d.rate_ml_per_h)} mL/h" for d in doses))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
