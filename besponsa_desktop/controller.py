@@ -23,7 +23,7 @@ from besponsa_desktop.settings import Settings
 
 if TYPE_CHECKING:
     from besponsa_desktop.course_controller import CourseController
-    from besponsa_desktop.printing.options import DoubleCheck, PrintOptions
+    from besponsa_desktop.app.printout import DoubleCheck, PrintOptions
 
 FieldValues = dict[str, Any]
 

@@ -279,7 +279,7 @@ class CourseController(QObject):
         verification = stored.get("verification") or {}
         if not verification.get("verified"):
             return None
-        from besponsa_desktop.printing.options import DoubleCheck
+        from besponsa_desktop.app.printout import DoubleCheck
 
         return DoubleCheck(checked_by=str(verification["checked_by"]),
                            checked_at=datetime.fromisoformat(str(verification["checked_at"])))

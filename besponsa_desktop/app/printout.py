@@ -8,18 +8,21 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+# The printout's options, for the window's controllers (which do not import printing).
+from besponsa_desktop.printing.options import DoubleCheck, PrintOptions
+
 if TYPE_CHECKING:
     from pathlib import Path
 
     from besponsa_desktop.core.models import Plan
-    from besponsa_desktop.printing.options import PrintOptions
+
+__all__ = ["DoubleCheck", "PrintOptions", "double_check_of", "options", "render",
+           "render_with", "write_with"]
 
 
 def options(settings: Mapping[str, Any], history: Mapping[str, Any] | None = None,
             which: tuple[int, int] | None = None, *, printed_at: datetime | None = None,
             double_check: Any = None) -> PrintOptions:
-    from besponsa_desktop.printing.options import PrintOptions
-
     check = double_check
     if history is not None and which is not None:
         check = double_check_of(history, *which)
@@ -33,8 +36,6 @@ def options(settings: Mapping[str, Any], history: Mapping[str, Any] | None = Non
 
 def double_check_of(history: Mapping[str, Any], cycle: int, day: int) -> Any:
     """The printout's double check: only for the plan in force for that cycle and day."""
-    from besponsa_desktop.printing.options import DoubleCheck
-
     for item in history.get("cycles", []):
         if item["number"] != cycle:
             continue
