@@ -94,7 +94,12 @@ def import_data(service: CourseService, data: Any, *, by: str) -> Imported:
     plans = 0
     for raw, path in zip(raw_events, paths, strict=True):
         try:
-            event = EVENT.validate_json(json.dumps(raw, allow_nan=False))
+            text = json.dumps(raw, allow_nan=False)
+        except (ValueError, TypeError):
+            raise ImportRefused(path, "holds a number that is not finite (NaN or "
+                                "Infinity)") from None
+        try:
+            event = EVENT.validate_json(text)
         except ValidationError as error:
             problem = problems_from(error)[0]
             where = f"{path}.{problem.path}" if problem.path else path
