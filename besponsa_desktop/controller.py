@@ -22,8 +22,8 @@ from besponsa_desktop import entry
 from besponsa_desktop.settings import Settings
 
 if TYPE_CHECKING:
-    from besponsa_desktop.course_controller import CourseController
     from besponsa_desktop.app.printout import DoubleCheck, PrintOptions
+    from besponsa_desktop.course_controller import CourseController
 
 FieldValues = dict[str, Any]
 
