@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from besponsa_desktop.controller import FieldProblem
-from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.controller import FieldProblem, fmt
 from besponsa_desktop.entry import MONTHS, human_date
 from besponsa_desktop.ui import look
 from besponsa_desktop.ui.calendar_view import CycleCalendar
@@ -358,10 +357,7 @@ class PlanView(QScrollArea):
         self.table.setVisible(bool(doses))
         self.table.setAccessibleDescription(
             ("ON HOLD, not to be given. " if on_hold else "")
-            + "; ".join(
-                f"Day {d.day} {human_date(d.date)}: {fmt(d.dose_mg)} mg, withdraw "
-                f"{fmt(d.volume_ml)} mL, {d.vials} vials, sodium chloride "
-                f"{fmt(d.sodium_chloride_ml)} mL, {fmt(d.rate_ml_per_h)} mL/h" for d in doses))
+            + "; ".join(_spoken_dose(d) for d in doses))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
@@ -398,10 +394,11 @@ class PlanView(QScrollArea):
         )
 
     def _fill_findings(self, plan: Any) -> None:
-        from besponsa_desktop.core.patient_checks import CHECK_BEFORE_DECIDING
+        from besponsa_desktop.controller import checks_before_deciding
 
-        first = [w for w in plan.warnings if w.code in CHECK_BEFORE_DECIDING]
-        warnings = [w for w in plan.warnings if w.code not in CHECK_BEFORE_DECIDING]
+        with_decision = checks_before_deciding()
+        first = [w for w in plan.warnings if w.code in with_decision]
+        warnings = [w for w in plan.warnings if w.code not in with_decision]
         self.top_warnings.setText(
             "<b>Check before using this plan:</b><ul style='margin-left:-20px'>" + "".join(
                 f"<li>{escape(w.message)} <small>({escape(w.source)})</small></li>"
@@ -434,3 +431,13 @@ def _preparation_cells(dose: Any) -> tuple[str, str]:
         return "small dose: syringe protocol", "per protocol"
     suffix = " (syringe)" if dose.preparation.value == "small_dose" else ""
     return f"{fmt(dose.sodium_chloride_ml)} mL{suffix}", f"{fmt(dose.rate_ml_per_h)} mL/h"
+
+
+def _spoken_dose(dose: Any) -> str:
+    """One dose for a screen reader: the bag's volumes, or a small dose's protocol."""
+    text = (f"Day {dose.day} {human_date(dose.date)}: {fmt(dose.dose_mg)} mg, withdraw "
+            f"{fmt(dose.volume_ml)} mL, {dose.vials} vials")
+    if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
+        return f"{text}, {dose.preparation_text}"
+    return (f"{text}, sodium chloride {fmt(dose.sodium_chloride_ml)} mL, "
+            f"{fmt(dose.rate_ml_per_h)} mL/h")
