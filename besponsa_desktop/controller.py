@@ -1,4 +1,5 @@
-"""The one place where the window meets the dosing core (and, later, printing and the store).
+"""The one place where the window meets the dosing core, the printout and (through
+``course_controller``) the course.
 
 The window hands over what is in its fields (``FieldValues``: text as typed, units, ticks);
 the controller reads them (``build_request``), asks the core for a plan and announces the
@@ -21,8 +22,8 @@ from besponsa_desktop import entry
 from besponsa_desktop.settings import Settings
 
 if TYPE_CHECKING:
+    from besponsa_desktop.app.printout import DoubleCheck, PrintOptions
     from besponsa_desktop.course_controller import CourseController
-    from besponsa_desktop.printing.options import DoubleCheck, PrintOptions
 
 FieldValues = dict[str, Any]
 
@@ -82,6 +83,7 @@ FIELD_KINDS: dict[str, str] = {
     "contraindications.serious_ongoing_liver_disease": BOOL,
     "confirm_body_size": BOOL,
     "confirm_weight_change": BOOL,
+    "prescriber": TEXT,
 }
 
 # The confirmations the core may ask for (an implausible height–weight combination, a
@@ -211,6 +213,9 @@ def build_request(
         "volume_rounding_ml": float(settings.get("volume_rounding_ml", 0.1)),
         "weight_change_threshold_pct": float(settings.get("weight_change_threshold_pct", 10.0)),
     }
+    protocol = small_dose_protocol(settings)
+    if protocol is not None:
+        request["small_dose_protocol"] = protocol
     apply = applicable(values)
     for key, kind in FIELD_KINDS.items():
         if key not in apply or key.startswith("units."):
@@ -227,6 +232,29 @@ def build_request(
         _put(request, path, value)
     _drop_unneeded_prior_counts(request)
     return request, problems
+
+
+def small_dose_protocol(settings: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The institution's small-volume protocol from the settings, as the request carries it
+    (the core validates it); None when none is named."""
+    reference = str(settings.get("small_dose_protocol_reference") or "").strip()
+    if not reference:
+        return None
+    return {
+        "reference": reference,
+        "total_volume_ml": float(settings.get("small_dose_total_volume_ml") or 0),
+        "min_concentration_mg_per_ml": float(
+            settings.get("small_dose_min_concentration_mg_per_ml") or 0
+        ),
+        "infusion_minutes": _whole_if_whole(
+            float(settings.get("small_dose_infusion_minutes") or 0)
+        ),
+    }
+
+
+def _whole_if_whole(value: float) -> int | float:
+    """12.0 → 12; 12.5 stays 12.5, for the core to refuse (never truncated silently)."""
+    return int(value) if value.is_integer() else value
 
 
 def _read(kind: str, raw: Any) -> Any:
@@ -286,6 +314,33 @@ def field_for_path(path: str, fields: set[str]) -> str:
     return ""
 
 
+def fmt(value: float, *args: Any, **kwargs: Any) -> str:
+    """The core's number format (no trailing zero), for the window: the window itself does
+    not import the core."""
+    from besponsa_desktop.core.numbers import fmt as core_fmt
+
+    return core_fmt(value, *args, **kwargs)
+
+
+def checks_before_deciding() -> frozenset[str]:
+    """The warning codes the window shows with the decision, not below the calendar."""
+    from besponsa_desktop.core.patient_checks import CHECK_BEFORE_DECIDING
+
+    return frozenset(CHECK_BEFORE_DECIDING)
+
+
+def premedication_problem(text: str) -> str | None:
+    """Why an order set typed in the settings cannot be printed, or None (the core reads
+    it)."""
+    from besponsa_desktop.core.premedication import parse_premedications
+
+    try:
+        parse_premedications(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def window_words(message: str) -> str:
     for json_words, words in _MESSAGE_WORDS.items():
         message = message.replace(json_words, words)
@@ -339,6 +394,8 @@ class PlanController(QObject):
         self.double_check: DoubleCheck | None = None
         self._course: CourseController | None = None  # made on first use (imports the store)
         self.asked: set[str] = set()  # confirmations the core asks for now
+        # The plan whose small doses the pharmacist confirmed; any change asks again.
+        self._small_doses_confirmed_for: Any = None
 
     # ---------------------------------------------------------------- the core
     @property
@@ -380,7 +437,10 @@ class PlanController(QObject):
         return applicable(self.values) | self.asked
 
     def new_patient(self) -> FieldValues:
-        """Blank fields with the institution's defaults; the window shows them."""
+        """Blank fields with the institution's defaults; the window shows them. The course
+        on screen is closed: nothing of another patient stays shown."""
+        if self._course is not None:
+            self._course.clear()
         self.set_values(blank_values(self.settings.values()))
         self.statusMessage.emit("New patient: the form is empty.")
         return dict(self.values)
@@ -491,7 +551,12 @@ class PlanController(QObject):
             from besponsa_desktop.course_controller import CourseController
 
             self._course = CourseController(self, self)
+            self._course.verificationChanged.connect(self._verification_changed)
         return self._course
+
+    def _verification_changed(self, check: DoubleCheck | None) -> None:
+        """The course says whether the stored plan on screen is double-checked."""
+        self.double_check = check
 
     def save(self) -> bool:
         """Save the plan to the patient's course, signed; see CourseController.save."""
@@ -500,23 +565,45 @@ class PlanController(QObject):
     # ---------------------------------------------------------------- printing
     # reportlab is imported here, on the first print, never at start-up (~200 ms).
     def print_options(self) -> PrintOptions:
-        """Hospital name and paper size from the settings; the double check if there is one."""
-        from besponsa_desktop.printing.options import PrintOptions
+        """Hospital name, paper size, premedication order set and how the 50 mL bag is made
+        from the settings; the pharmacist signed in; the double check if there is one.
+        ValueError when the order set in the settings cannot be read (never half-printed)."""
+        from besponsa_desktop.app.printout import options
 
-        return PrintOptions(
-            hospital_name=str(self.settings.get("hospital_name") or ""),
-            page_size="Letter" if self.settings.get("page_size") == "Letter" else "A4",
-            double_check=self.double_check,
+        return options(self.settings.values(), double_check=self.double_check,
+                       pharmacist=self._course.signer if self._course is not None else "")
+
+    def small_doses_question(self) -> str | None:
+        """What the pharmacist must confirm before this plan is printed or saved as PDF
+        (its small doses' preparation); None when nothing is to confirm."""
+        if self.plan is None or self._small_doses_confirmed_for == self.plan:
+            return None
+        from besponsa_desktop.core import preparation
+
+        doses = preparation.small_doses_to_confirm(self.plan)
+        return preparation.confirmation_question(doses) if doses else None
+
+    def confirm_small_doses(self) -> None:
+        """The pharmacist confirmed the small-dose preparation of the current plan."""
+        self._small_doses_confirmed_for = self.plan
+        self.statusMessage.emit("Small-dose preparation confirmed by the pharmacist.")
+
+    def _unconfirmed(self, action: str) -> bool:
+        if self.small_doses_question() is None:
+            return False
+        self.statusMessage.emit(
+            f"{action}: the plan has small doses; confirm their preparation by the "
+            "institution's small-volume (syringe) protocol first."
         )
+        return True
 
     def render_printout(self) -> bytes:
         """The nurses' printout of the current plan, as PDF bytes."""
         if self.plan is None:
             raise ValueError("no complete plan to print")
-        from besponsa_desktop.printing.document import render_pdf
+        from besponsa_desktop.app.printout import render_with
 
-        data: bytes = render_pdf(self.plan, self.print_options())
-        return data
+        return render_with(self.plan, self.print_options())
 
     def print_plan(self) -> bytes | None:
         """The printout for the window to preview or print, or None when there is none (the
@@ -524,8 +611,13 @@ class PlanController(QObject):
         if not self.valid:
             self.statusMessage.emit("Nothing printed: the plan is not complete.")
             return None
+        if self._unconfirmed("Nothing printed"):
+            return None
         try:
             return self.render_printout()
+        except ValueError as error:  # the order set in the settings (set by hand by IT)
+            self.statusMessage.emit(f"Nothing printed: the settings' {error}.")
+            return None
         except Exception as error:  # a bug or a broken installation: never a traceback
             from besponsa_desktop.logs import log_internal_error
 
@@ -538,10 +630,12 @@ class PlanController(QObject):
         if not self.valid:
             self.statusMessage.emit("No PDF saved: the plan is not complete.")
             return False
-        from besponsa_desktop.printing.document import write_pdf
+        if self._unconfirmed("No PDF saved"):
+            return False
+        from besponsa_desktop.app.printout import write_with
 
         try:
-            write_pdf(self.plan, Path(path), self.print_options())
+            write_with(self.plan, Path(path), self.print_options())
         except OSError as error:
             reason = error.strerror or "the file could not be written"
             self.statusMessage.emit(f"The PDF was not saved ({reason}): {path}")

@@ -50,7 +50,7 @@ LABELS = (("US Prescribing Information", "US"), ("EU SmPC", "EU"))
 
 def fmt(value: float, places: int) -> str:
     """The core's number format, imported on first use (decimal slows the window's start)."""
-    from besponsa_desktop.core.numbers import fmt as core_fmt
+    from besponsa_desktop.controller import fmt as core_fmt
 
     return core_fmt(value, places)
 
@@ -237,6 +237,12 @@ class PatientForm(QScrollArea):
                                  "Longest interruption", unit="days", width=50,
                                  tooltip="Longest dosing interruption for toxicity in the "
                                  "previous cycle, in days"), at=self._row_after("dose_level"))
+
+        g = self._layouts["patient"]
+        self._current_group = "patient"
+        self._add(g, TextField("prescriber", "Prescriber", "The prescriber's name: printed on "
+                               "every page of the nurses' sheet", width=240),
+                  at=self._row_after("patient.sex"))
 
         # Offered only when the core asks (an implausible combination, a large change).
         g = self._layouts["measurements"]

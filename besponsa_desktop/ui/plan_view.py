@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from besponsa_desktop.controller import FieldProblem
-from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.controller import FieldProblem, fmt
 from besponsa_desktop.entry import MONTHS, human_date
 from besponsa_desktop.ui import look
 from besponsa_desktop.ui.calendar_view import CycleCalendar
@@ -44,10 +43,29 @@ HEADINGS = ("Day", "Date", "May move to", "mg/m²", "Dose", "Withdraw", "Vials",
             "NaCl 0.9%", "Rate")
 
 
+LEGEND = (
+    "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
+    "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
+    "<b>C due</b> next cycle due (framed)"
+)
+HELD_LEGEND = (
+    "<b>DN on hold</b> the day a dose was planned (dashed, hatched): <b>not to be given</b> "
+    "until the hold is resolved and a new plan is made"
+)
+
+
 def escape(text: str) -> str:
     """Text for a rich-text label. Quotes stay as they are: Qt's labels show the hex entity
     html.escape makes of an apostrophe ("day&#x27;s") as it is."""
     return _html_escape(text, quote=False)
+
+
+def _plain(html: str) -> str:
+    """Rich text as words, for a screen reader."""
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def short_day(day: Any) -> str:
@@ -90,6 +108,16 @@ class PlanView(QScrollArea):
         self.banner_reasons.setWordWrap(True)
         self.banner_reasons.setTextFormat(Qt.TextFormat.RichText)
         self.banner_reasons.linkActivated.connect(self._link)
+        # Readable with the keyboard and by a screen reader: the decision, its reasons and
+        # the doses take focus (Tab) and carry their text as accessible text.
+        keyboard = (Qt.TextInteractionFlag.TextSelectableByMouse
+                    | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.banner_title.setTextInteractionFlags(keyboard)
+        self.banner_title.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.banner_reasons.setTextInteractionFlags(
+            keyboard | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.banner_reasons.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         banner_layout.addWidget(self.banner_title)
         banner_layout.addWidget(self.banner_reasons)
         column.addWidget(self.banner)
@@ -125,7 +153,7 @@ class PlanView(QScrollArea):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows read cell by cell
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setWordWrap(False)
@@ -143,11 +171,7 @@ class PlanView(QScrollArea):
         details.addWidget(self.calendar_title)
         self.calendar = CycleCalendar()
         details.addWidget(self.calendar)
-        self.legend = QLabel(
-            "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
-            "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
-            "<b>C due</b> next cycle due (framed)"
-        )
+        self.legend = QLabel(LEGEND)
         self.legend.setObjectName("note")
         self.legend.setWordWrap(True)
         details.addWidget(self.legend)
@@ -183,6 +207,10 @@ class PlanView(QScrollArea):
         self.banner_reasons.setText(html)
         self.banner_reasons.setVisible(bool(html))
         self.banner.setAccessibleDescription(words)
+        self.banner_title.setAccessibleName("Decision")
+        self.banner_title.setAccessibleDescription(self.banner_title.text())
+        self.banner_reasons.setAccessibleName("Reasons")
+        self.banner_reasons.setAccessibleDescription(_plain(html))
 
     def banner_text(self) -> str:
         return f"{self.banner_title.text()}\n{self.banner_reasons.text()}"
@@ -253,6 +281,10 @@ class PlanView(QScrollArea):
         self.calendar.set_plan(plan if has_doses else None)
         for widget in (self.calendar_title, self.calendar, self.legend):
             widget.setVisible(has_doses)
+        on_hold = decision == "hold"
+        self.calendar_title.setText("Cycle calendar — ON HOLD: no dose to give"
+                                    if on_hold else "Cycle calendar")
+        self.legend.setText(HELD_LEGEND if on_hold else LEGEND)
         self._fill_findings(plan)
         self.details.show()
 
@@ -278,6 +310,10 @@ class PlanView(QScrollArea):
     def _fill_table(self, plan: Any) -> None:
         doses = list(plan.doses)
         on_hold = plan.decision.value == "hold"
+        # The header sizes its columns once, after the fill: in ResizeToContents mode it
+        # would measure every column again after each cell (about 1 ms a cell).
+        header_view = self.table.horizontalHeader()
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setRowCount(len(doses))
         for row, dose in enumerate(doses):
             checked = dose.day == plan.dose_day
@@ -293,8 +329,7 @@ class PlanView(QScrollArea):
                 f"{fmt(dose.dose_mg)} mg",
                 f"{fmt(dose.volume_ml)} mL",
                 f"{dose.vials}",
-                f"{fmt(dose.sodium_chloride_ml)} mL",
-                f"{fmt(dose.rate_ml_per_h)} mL/h",
+                *_preparation_cells(dose),
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -309,6 +344,7 @@ class PlanView(QScrollArea):
                 if on_hold:  # greyed: a held dose must not look ready to prepare
                     item.setForeground(QColor("#8a8a8a"))
                 self.table.setItem(row, col, item)
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
         # Never narrower than its columns: in a narrow window (1024 px, or 125–150 %
@@ -319,6 +355,9 @@ class PlanView(QScrollArea):
         rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
         self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
         self.table.setVisible(bool(doses))
+        self.table.setAccessibleDescription(
+            ("ON HOLD, not to be given. " if on_hold else "")
+            + "; ".join(_spoken_dose(d) for d in doses))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
@@ -331,19 +370,35 @@ class PlanView(QScrollArea):
             self.table_title.setText("Doses")
             self.table_title.setStyleSheet("")
         first = doses[0]
+        if on_hold:  # nothing on screen reads as how to prepare a held dose
+            self.table_note.setText("<b>Not to be prepared or given while on hold.</b> The "
+                                    "amounts are shown only to compare with a new plan.")
+            return
+        bag = next((d for d in doses if d.preparation.value == "bag"), None)
+        dilution = (
+            f"withdraw the volume shown and add it to the sodium chloride 0.9% shown, "
+            f"{fmt(bag.diluent_total_ml)} mL in all; infuse over {bag.infusion_minutes} "
+            "minutes. "
+            if bag is not None
+            else ""
+        )
+        small = "".join(
+            f"<br><b>Day {d.day}: {escape(d.preparation_text)}.</b>"
+            for d in doses
+            if d.preparation.value == "small_dose"
+        )
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
-            f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; withdraw the "
-            f"volume shown and add it to the sodium chloride 0.9% shown, "
-            f"{fmt(first.diluent_total_ml)} mL in all; infuse over {first.infusion_minutes} "
-            f"minutes. {escape(plan.rounding_convention)}"
+            f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; {dilution}"
+            f"{escape(plan.rounding_convention)}{small}"
         )
 
     def _fill_findings(self, plan: Any) -> None:
-        from besponsa_desktop.core.patient_checks import CHECK_BEFORE_DECIDING
+        from besponsa_desktop.controller import checks_before_deciding
 
-        first = [w for w in plan.warnings if w.code in CHECK_BEFORE_DECIDING]
-        warnings = [w for w in plan.warnings if w.code not in CHECK_BEFORE_DECIDING]
+        with_decision = checks_before_deciding()
+        first = [w for w in plan.warnings if w.code in with_decision]
+        warnings = [w for w in plan.warnings if w.code not in with_decision]
         self.top_warnings.setText(
             "<b>Check before using this plan:</b><ul style='margin-left:-20px'>" + "".join(
                 f"<li>{escape(w.message)} <small>({escape(w.source)})</small></li>"
@@ -367,3 +422,22 @@ class PlanView(QScrollArea):
                 for r in plan.reminders
             ) + "</ul>"
         )
+
+
+def _preparation_cells(dose: Any) -> tuple[str, str]:
+    """Sodium chloride and rate; a small dose without the institution's protocol numbers
+    says so rather than show a bag it cannot have."""
+    if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
+        return "small dose: syringe protocol", "per protocol"
+    suffix = " (syringe)" if dose.preparation.value == "small_dose" else ""
+    return f"{fmt(dose.sodium_chloride_ml)} mL{suffix}", f"{fmt(dose.rate_ml_per_h)} mL/h"
+
+
+def _spoken_dose(dose: Any) -> str:
+    """One dose for a screen reader: the bag's volumes, or a small dose's protocol."""
+    text = (f"Day {dose.day} {human_date(dose.date)}: {fmt(dose.dose_mg)} mg, withdraw "
+            f"{fmt(dose.volume_ml)} mL, {dose.vials} vials")
+    if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
+        return f"{text}, {dose.preparation_text}"
+    return (f"{text}, sodium chloride {fmt(dose.sodium_chloride_ml)} mL, "
+            f"{fmt(dose.rate_ml_per_h)} mL/h")
