@@ -91,7 +91,7 @@ def _decode(data: bytes, name: str, limit: int, what: str) -> str:
         raise UsageError(f"{name}: is not UTF-8 text (a JSON file is expected)") from None
 
 
-def _service(args: argparse.Namespace, create: bool) -> CourseService:
+def _service(args: argparse.Namespace, create: bool, write: bool = True) -> CourseService:
     """The application over the course database the command names: ``--db``, else the
     settings' database file, else the default location. Reading commands never create
     one."""
@@ -113,7 +113,7 @@ def _service(args: argparse.Namespace, create: bool) -> CourseService:
         target = location if location is not None else default_database()
         if not target.exists():
             raise UsageError(f"{target}: no such database")
-    return CourseService(settings, location)
+    return CourseService(settings, location, read_only=not write)
 
 
 def _scheme(url: str) -> str:
@@ -122,8 +122,12 @@ def _scheme(url: str) -> str:
 
 
 @contextlib.contextmanager
-def _course_service(args: argparse.Namespace, create: bool) -> Iterator[CourseService]:
-    service = _service(args, create)
+def _course_service(
+    args: argparse.Namespace, create: bool, write: bool = True
+) -> Iterator[CourseService]:
+    """``write=False`` for commands that only read: they also work on a database this user
+    cannot write (a read-only file or mount), which is opened read-only."""
+    service = _service(args, create, write)
     try:
         yield service
     finally:
@@ -186,13 +190,13 @@ def _json_out(data: object, out: TextIO) -> None:
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    with _course_service(args, create=False) as service:
+    with _course_service(args, create=False, write=False) as service:
         _json_out(service.history(args.mrn), out)
     return EXIT_OK
 
 
 def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
-    with _course_service(args, create=False) as service:
+    with _course_service(args, create=False, write=False) as service:
         _json_out(service.next_cycle_request(args.mrn), out)
     return EXIT_OK
 
@@ -200,7 +204,7 @@ def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.app.exchange import export_text
 
-    with _course_service(args, create=False) as service:
+    with _course_service(args, create=False, write=False) as service:
         text = export_text(service.require(args.mrn), service.store.verify().head)
     if args.output:
         from besponsa_desktop.files import os_problem, write_atomic
@@ -275,7 +279,7 @@ def cmd_correct(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_reschedule(args: argparse.Namespace, out: TextIO) -> int:
-    with _course_service(args, create=False) as service:
+    with _course_service(args, create=False, write=False) as service:
         options = service.reschedule_options(args.mrn, args.cycle, args.day)
     _json_out({"dates": [d.isoformat() for d in options.dates], "reason": options.reason}, out)
     return EXIT_OK
@@ -310,7 +314,7 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
-    with _course_service(args, create=False) as service:
+    with _course_service(args, create=False, write=False) as service:
         result = service.verify(args.expect)
     if not result.intact:
         where = f" at entry {result.broken_id}" if result.broken_id is not None else ""

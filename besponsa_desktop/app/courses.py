@@ -70,11 +70,12 @@ class CourseService:
     import, over one store. The store is opened on first use."""
 
     def __init__(self, settings: Mapping[str, Any] | None = None,
-                 db: Path | str | None = None) -> None:
+                 db: Path | str | None = None, *, read_only: bool = False) -> None:
         self.settings = {o.key: o.default for o in OPTIONS} | dict(settings or {})
         self.location: Path | str | None = db if db is not None else database_location(
             self.settings)
         self._store: SqlCourseStore | None = None
+        self.read_only = read_only  # only reads: a database that cannot be written still opens
 
     # ---------------------------------------------------------------- the store
     @property
@@ -82,7 +83,7 @@ class CourseService:
         if self._store is None:
             from besponsa_desktop.store.repository import open_store
 
-            self._store = open_store(self.location)
+            self._store = open_store(self.location, read_only=self.read_only)
         return self._store
 
     def close(self) -> None:

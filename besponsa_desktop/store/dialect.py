@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -79,11 +80,7 @@ def sqlite_engine(path: Path) -> Engine:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             # Another program's database is refused before anything (WAL included) changes.
-            version = cursor.execute("PRAGMA user_version").fetchone()[0]
-            others = cursor.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if version == 0 and others:
-                raise StoreError(f"{path}: is not a besponsa-desktop database (it holds other "
-                                 "tables); it was not changed")
+            recognise(cursor, path)
             mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreError(f"{path}: cannot use write-ahead logging (mode {mode})")
@@ -98,6 +95,80 @@ def sqlite_engine(path: Path) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+# The tables each schema version has; a file that claims a version without them is not ours.
+OUR_TABLES = {1: {"patients", "courses", "plans", "audit"},
+              2: {"patients", "courses", "plans", "audit"},
+              3: {"patients", "courses", "events"}}
+
+
+def recognise(cursor: Any, path: Path) -> int:
+    """The schema version of this program's database (0: an empty file). Anything else is
+    refused before a byte of it changes: another program's database, a damaged one (the
+    error propagates), one from a newer version."""
+    from besponsa_desktop.store.errors import NewerDatabase
+    from besponsa_desktop.store.tables import SCHEMA_VERSION
+
+    version = int(cursor.execute("PRAGMA user_version").fetchone()[0])
+    names = {str(row[0]) for row in cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    if version > SCHEMA_VERSION:
+        raise NewerDatabase(f"{path}: this database has schema version {version}; this program "
+                            f"knows up to {SCHEMA_VERSION}. Use a newer besponsa-desktop")
+    if version == 0 and names:
+        raise StoreError(f"{path}: is not a besponsa-desktop database (it holds other "
+                         "tables); it was not changed")
+    if version and not OUR_TABLES[version] <= names:
+        raise StoreError(f"{path}: is not a besponsa-desktop database (it lacks the course "
+                         "tables); it was not changed")
+    return version
+
+
+def writable(path: Path) -> bool:
+    """True when this user may change the database (the file, and its folder for -wal)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def sqlite_read_only_engine(path: Path) -> Engine:
+    """An engine that only reads a database this user cannot write (a read-only file,
+    folder or mount), for history, export, next, reschedule and ``audit verify``.
+
+    SQLite writes a WAL database's -shm file even to read it. Where it cannot (a read-only
+    folder) and there is no -wal file (the database was closed cleanly, so its main file
+    holds every change) the file is opened as immutable."""
+    uri = path.resolve().as_uri()
+
+    def connect() -> sqlite3.Connection:
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
+            conn.close()
+            if Path(f"{path}-wal").exists():
+                raise StoreError(f"{path}: the database is read-only and was not closed "
+                                 "cleanly (a -wal file is left); it cannot be read here") from None
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        try:
+            recognise(conn, path)
+            conn.execute("PRAGMA query_only = ON")
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+def disk_nearly_full(path: Path) -> bool:
+    """True when the database's disk has (almost) no room left: SQLite reports a full disk
+    as an I/O error when it cannot grow its -shm file."""
+    try:
+        stats = os.statvfs(path.parent if str(path.parent) else Path("."))
+    except (OSError, AttributeError):  # statvfs is POSIX only
+        return False
+    return stats.f_bavail * stats.f_frsize < 256 * 1024
 
 
 def schema_version(conn: Connection) -> int:

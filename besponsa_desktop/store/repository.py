@@ -73,9 +73,25 @@ class CourseRepository(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: Path | str | None = None) -> SqlCourseStore:
-    """Open (creating and migrating if needed) the store at a path; None: the default."""
+def open_store(location: Path | str | None = None, *, read_only: bool = False) -> SqlCourseStore:
+    """Open (creating and migrating if needed) the store at a path; None: the default.
+    ``read_only``: for commands that only read; a database this user cannot write is then
+    opened for reading instead of refused (it must be at the current schema version)."""
     path = Path(location) if location is not None else dialect.default_path()
+    if read_only and path.exists() and not dialect.writable(path):
+        store = SqlCourseStore(dialect.sqlite_read_only_engine(path))
+        try:
+            with store._connect() as conn:
+                if dialect.schema_version(conn) != tables.SCHEMA_VERSION:
+                    raise StoreError(f"{path}: the database can only be read and is from an "
+                                     "older version; open it once where it can be written")
+        except BaseException:
+            store.close()
+            raise
+        return store
+    if path.exists() and not dialect.writable(path):
+        raise StoreError(f"{path}: the database can only be read (its file or folder is "
+                         "read-only); nothing was saved")
     engine = dialect.sqlite_engine(path)
     store = SqlCourseStore(engine)
     try:
@@ -102,7 +118,7 @@ class SqlCourseStore:
             with self.engine.connect() as conn:
                 yield conn
         except OperationalError as error:
-            raise StoreError(_words(error)) from None
+            raise StoreError(_words(error, Path(str(self.engine.url.database or "")))) from None
         except DatabaseError as error:
             if dialect.is_not_a_database(error):
                 raise StoreError("the file is not a besponsa-desktop database") from None
@@ -248,8 +264,12 @@ def append_row(conn: Connection, course_id: int | None, seq: int,
     conn.execute(insert(tables.events).values(**row))
 
 
-def _words(error: OperationalError) -> str:
+def _words(error: OperationalError, path: Path) -> str:
     text = str(error.orig) if error.orig is not None else str(error)
+    name = str(getattr(error.orig, "sqlite_errorname", "") or "")
+    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR")
+                                 and dialect.disk_nearly_full(path)):
+        text = "disk is full"
     if "locked" in text or "busy" in text:
         return "the database is busy (another window or workstation is saving); try again"
     if "readonly" in text or "read-only" in text:

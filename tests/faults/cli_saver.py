@@ -23,6 +23,13 @@ def main() -> None:
     request = json.loads((ROOT / "examples" / "cycle1-day1-proceed.json").read_text())
     request["patient"] = dict(request["patient"], mrn=mrn)
     text = json.dumps(request)
+    # Load the rules, the store and the printout code before saying ready, so that the
+    # kills fall during saves, not during start-up.
+    sys.stdin = io.StringIO(text)
+    cli.main(["plan", "-"], io.StringIO(), sys.stderr)
+    import besponsa_desktop.app.courses
+    import besponsa_desktop.store.repository  # noqa: F401
+
     print("ready", flush=True)
     count = 0
     while True:
