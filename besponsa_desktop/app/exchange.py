@@ -67,6 +67,7 @@ def _events_of(data: Any) -> tuple[list[Any], list[str]]:
     cycles = data.get("cycles")
     if not isinstance(cycles, list):
         raise ImportRefused("cycles", "must be a list")
+    _rows_agree_with_plans(cycles)
     paths: list[str] = []
     try:
         events = course_events(data, paths)
@@ -76,6 +77,39 @@ def _events_of(data: Any) -> tuple[list[Any], list[str]]:
     if not events:
         raise ImportRefused("cycles", "hold no plan")
     return events, paths
+
+
+def _rows_agree_with_plans(cycles: list[Any]) -> None:
+    """A format 1 file states each cycle's level and each dose row's mg beside its plans;
+    the events are made from the plans, so a stated value that differs from them would be
+    dropped silently. It is refused instead, naming the element (a cycle level lower than
+    its plan's, a dose row of -5 mg)."""
+    for c_index, cycle in enumerate(cycles):
+        plans = cycle.get("plans") if isinstance(cycle, dict) else None
+        if not isinstance(plans, list) or not plans:
+            continue
+        latest: dict[Any, Any] = {}
+        for plan in plans:
+            inner = plan.get("plan") if isinstance(plan, dict) else None
+            if isinstance(inner, dict):
+                latest[inner.get("dose_day")] = inner
+        day_1 = latest.get(1) or next(iter(latest.values()), None)
+        if day_1 is None:
+            continue
+        stated = cycle.get("dose_level")
+        if stated != day_1.get("dose_level"):
+            raise ImportRefused(f"cycles[{c_index}].dose_level",
+                                f"the file says {stated!r}, its plan gives "
+                                f"{day_1.get('dose_level')!r}")
+        planned = {d.get("day"): d.get("dose_mg") for d in day_1.get("doses") or []
+                   if isinstance(d, dict)}
+        for d_index, row in enumerate(cycle.get("doses") or []):
+            if not isinstance(row, dict) or row.get("day") not in planned:
+                continue
+            if row.get("planned_mg") != planned[row.get("day")]:
+                raise ImportRefused(f"cycles[{c_index}].doses[{d_index}].planned_mg",
+                                    f"the file says {row.get('planned_mg')!r}, its plan "
+                                    f"gives {planned[row.get('day')]!r}")
 
 
 def import_data(service: CourseService, data: Any, *, by: str) -> Imported:

@@ -189,6 +189,16 @@ def create_guards(conn: Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+GUARD_NAMES = ("events_no_update", "events_no_delete")
+
+
+def missing_guards(conn: Connection) -> list[str]:
+    """The append-only triggers that are not in the database (dropped by hand)."""
+    rows = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+    present = {str(row[0]) for row in rows}
+    return [name for name in GUARD_NAMES if name not in present]
+
+
 def lock_chain(conn: Connection) -> None:
     """Serialise writers of the hash chain. SQLite: BEGIN IMMEDIATE already holds the
     database's write lock; a server database takes a lock here."""

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
-from besponsa_desktop.store import chain, dialect, identity, migrations, tables
+from besponsa_desktop.store import chain, consistency, dialect, identity, migrations, tables
 from besponsa_desktop.store.errors import ConflictError, StoreError
 
 MAX_MATCHES = 50
@@ -181,6 +181,7 @@ class SqlCourseStore:
                 legacy = migrations.verify_legacy(conn)
                 if legacy is not None:
                     return legacy
+                result = consistency.check(conn, result)
             return result
 
     def chain_contains(self, head: str) -> bool:
