@@ -394,8 +394,13 @@ class CoursePanel(QWidget):
 
     # ---------------------------------------------------------------- actions
     def _reload(self) -> None:
-        if self.course.reload():
-            pass  # the notice says what happened
+        course = self.course
+        if course.mrn and not course.edited:
+            # Nothing typed since the form was opened or saved: the form follows the course
+            # too, so it shows what is stored now (another window's revision, say).
+            self._open(course.mrn)
+            return
+        course.reload()  # keeps what was typed; the notice says so
 
     def require_signer(self) -> None:
         """Point at the name field (Save was pressed without a name)."""
