@@ -249,7 +249,18 @@ class CoursePanel(QWidget):
             + (f"<br><b style='color:#8b0000'>{said}</b>" if said else "")
             + (f": {_escape(reason)}" if said and reason else "")
         )
-        self.patient.setToolTip(f"Course version {data['version']} (changes saved so far)")
+        head = str(data.get("chain_head_short") or "")
+        if head:
+            # the record chain's head, as printed and exported: kept outside the database,
+            # it shows a chain rewritten or cut short (audit verify --expect HEAD)
+            self.patient.setText(self.patient.text() + f"<br><small>Record chain {head}</small>")
+        self.patient.setToolTip(
+            f"Course version {data['version']} (changes saved so far)."
+            + (f" Record chain {head}: the database's chain head when this course was read; "
+               "it is printed on every printout and written in every export, and "
+               "'audit verify --expect' checks that the database still holds it." if head
+               else "")
+        )
         bold = QFont()
         bold.setBold(True)
         last: QTreeWidgetItem | None = None

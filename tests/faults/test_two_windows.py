@@ -144,3 +144,19 @@ def test_a_window_whose_course_changed_says_so_before_any_action_and_reloads(
     panel = window_a.course_panel()
     qtbot.mouseClick(panel.notice.reload_button, Qt.MouseButton.LeftButton)
     assert window_a.plan_view.decision == "hold"  # the course and the form reloaded
+
+
+def test_the_window_shows_the_chain_head_that_the_export_carries(
+    qtbot, tmp_path: Path, db: Path, window_a: MainWindow
+) -> None:
+    from besponsa_desktop.app.courses import CourseService
+
+    service = CourseService(db=db)
+    try:
+        head = service.verify(None).head_short
+        exported = service.export(MRN)
+    finally:
+        service.close()
+    window_a.load_values(window_a.controller.course.open_course(MRN))
+    assert f"Record chain {head}" in window_a.course_panel().patient.text()
+    assert str(exported["source_chain_head"]).startswith(head)
