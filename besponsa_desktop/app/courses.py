@@ -112,11 +112,19 @@ class CourseService:
             request = json.loads(request)
         if isinstance(request, Mapping):
             request = self.with_settings(request)
-        return make_plan(request)
+        return make_plan(request, mrn_ignore_case=self.mrn_ignores_case)
+
+    @property
+    def mrn_ignores_case(self) -> bool:
+        """The institution's MRNs ignore letter case (setting ``mrn_letter_case``)."""
+        return self.settings.get("mrn_letter_case") == "ignore"
 
     # ---------------------------------------------------------------- loading
     def load(self, mrn: str) -> Loaded | None:
-        stored = self.store.load(mrn)
+        from besponsa_desktop.core.mrn import normalise_mrn
+
+        # the MRN as every path reads it (core/mrn.py), so one patient is one course
+        stored = self.store.load(normalise_mrn(mrn, ignore_case=self.mrn_ignores_case))
         if stored is None:
             return None
         course, refused = replay_stored(stored)
