@@ -338,11 +338,7 @@ class PlanView(QScrollArea):
             if bag is not None
             else ""
         )
-        small = "".join(
-            f"<br><b>Day {d.day}: {escape(d.preparation_text)}.</b>"
-            for d in doses
-            if d.preparation.value == "small_dose"
-        )
+        small = _small_dose_note([d for d in doses if d.preparation.value == "small_dose"])
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
             f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; {dilution}"
@@ -383,6 +379,23 @@ def _preparation_cells(dose: Any) -> tuple[str, str]:
     """Sodium chloride and rate; a small dose without the institution's protocol numbers
     says so rather than show a bag it cannot have."""
     if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
-        return "small dose: syringe protocol", "per protocol"
+        return "syringe protocol", "protocol"
     suffix = " (syringe)" if dose.preparation.value == "small_dose" else ""
     return f"{fmt(dose.sodium_chloride_ml)} mL{suffix}", f"{fmt(dose.rate_ml_per_h)} mL/h"
+
+
+def _small_dose_note(doses: list[Any]) -> str:
+    """One line for the small doses; their details are under Warnings."""
+    if not doses:
+        return ""
+    days = ", ".join(f"Day {d.day}" for d in doses)
+    references = {d.preparation_protocol for d in doses}
+    how = (
+        f" ({escape(next(iter(references)))}, the institution's, not the label's)"
+        if None not in references and len(references) == 1
+        else ""
+    )
+    return (
+        f"<br><b>{days}: small dose — prepare by the institution's small-volume (syringe) "
+        f"protocol{how}. You confirm this before printing (details under Warnings).</b>"
+    )

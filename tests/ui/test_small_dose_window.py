@@ -115,3 +115,14 @@ def test_an_incomplete_institution_protocol_is_refused_not_guessed(settings, con
     controller.load_request(CHILD)
     assert controller.plan is None
     assert any("small_dose_protocol" in p.message for p in controller.problems)
+
+
+def test_the_plan_view_shows_small_doses_without_a_bag(qtbot, window):
+    window.controller.load_request(CHILD)
+    table = window.plan_view.table
+    assert [table.item(0, c).text() for c in (7, 8)] == ["47.8 mL", "50 mL/h"]  # Day 1: bag
+    assert [table.item(1, c).text() for c in (7, 8)] == ["syringe protocol", "protocol"]
+    note = window.plan_view.table_note.text()
+    assert "Day 8, Day 15: small dose — prepare by the institution's small-volume" in note
+    # the calendar marks only days at least 6 days after the previous dose
+    assert table.item(1, 2).text() == "7 Dec – 10 Dec"
