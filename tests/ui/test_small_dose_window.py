@@ -89,12 +89,18 @@ def test_the_window_asks_before_the_preview_and_no_means_nothing_is_shown(
 def test_the_window_asks_before_export(qtbot, window, monkeypatch, tmp_path):
     window.controller.load_request(CHILD)
     target = tmp_path / "sheet.pdf"
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *_a: QMessageBox.StandardButton.Yes))
+    asked: list[str] = []
+
+    def yes(_parent, _title, text, *_args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(yes))
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *_a: (str(target), "PDF (*.pdf)")))
     assert print_preview.export(window, window.controller) == target
     assert target.exists()
+    assert len(asked) == 1 and "Day 8: 0.35 mg" in asked[0]
 
 
 def test_the_institution_protocol_comes_from_the_settings(settings, controller):
