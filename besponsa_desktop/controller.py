@@ -82,6 +82,7 @@ FIELD_KINDS: dict[str, str] = {
     "contraindications.serious_ongoing_liver_disease": BOOL,
     "confirm_body_size": BOOL,
     "confirm_weight_change": BOOL,
+    "prescriber": TEXT,
 }
 
 # The confirmations the core may ask for (an implausible height–weight combination, a
@@ -528,13 +529,20 @@ class PlanController(QObject):
     # ---------------------------------------------------------------- printing
     # reportlab is imported here, on the first print, never at start-up (~200 ms).
     def print_options(self) -> PrintOptions:
-        """Hospital name and paper size from the settings; the double check if there is one."""
-        from besponsa_desktop.printing.options import PrintOptions
+        """Hospital name, paper size, premedication order set and how the 50 mL bag is made
+        from the settings; the pharmacist signed in; the double check if there is one.
+        ValueError when the order set in the settings cannot be read (never half-printed)."""
+        from besponsa_desktop.core.premedication import parse_premedications
+        from besponsa_desktop.printing.options import FROM_50_ML_BAG, PrintOptions
 
+        dilution = self.settings.get("dilution_method")
         return PrintOptions(
             hospital_name=str(self.settings.get("hospital_name") or ""),
             page_size="Letter" if self.settings.get("page_size") == "Letter" else "A4",
             double_check=self.double_check,
+            pharmacist=self._course.signer if self._course is not None else "",
+            premedications=parse_premedications(str(self.settings.get("premedication") or "")),
+            dilution="from_50_ml_bag" if dilution == FROM_50_ML_BAG else "empty_bag",
         )
 
     def small_doses_question(self) -> str | None:
@@ -580,6 +588,9 @@ class PlanController(QObject):
             return None
         try:
             return self.render_printout()
+        except ValueError as error:  # the order set in the settings (set by hand by IT)
+            self.statusMessage.emit(f"Nothing printed: the settings' {error}.")
+            return None
         except Exception as error:  # a bug or a broken installation: never a traceback
             from besponsa_desktop.logs import log_internal_error
 

@@ -209,6 +209,13 @@ class CourseController(QObject):
         )
         return True
 
+    def close_course(self) -> None:
+        """A new patient: no course is open any more, and the timeline shows none (a dose
+        recorded now could only go to the wrong patient)."""
+        self.plan_id = None
+        self.edited = False
+        self._show_course(None)
+
     def _form_mrn(self) -> str:
         return str(self.plan.values.get("patient.mrn") or "").strip()
 

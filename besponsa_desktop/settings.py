@@ -143,6 +143,24 @@ OPTIONS: tuple[Option, ...] = (
     Option("hospital_name", "Hospital name", str, "", help="Printed on every printout."),
     Option("page_size", "Page size", str, "A4", ("A4", "Letter"), help="Printout page size."),
     Option(
+        "premedication",
+        "Premedication order set",
+        str,
+        "",
+        help="Printed on every dose page. One drug a line: drug; dose; route; minutes "
+        "before the infusion (methylprednisolone; 100 mg; intravenous; 60). Empty: the "
+        "sheet leaves lines to write in as prescribed.",
+    ),
+    Option(
+        "dilution_method",
+        "How the 50 mL bag is made",
+        str,
+        "empty_bag",
+        ("empty_bag", "from_50_ml_bag"),
+        help="An empty bag plus the stated volume of sodium chloride 0.9%, or a 50 mL bag "
+        "of sodium chloride 0.9% from which the drug's volume is first withdrawn.",
+    ),
+    Option(
         "mrn_letter_case",
         "MRN letter case",
         str,

@@ -265,6 +265,15 @@ class PlanRequest(Strict):
     # weight far from the previous cycle's, and confirms it (see plausibility).
     confirm_body_size: bool = False
     confirm_weight_change: bool = False
+    # Who prescribed the treatment: named on every page of the printout.
+    prescriber: str = Field(default="", max_length=200)
+
+    @field_validator("prescriber")
+    @classmethod
+    def _prescriber(cls, value: str) -> str:
+        if value != value.strip():
+            raise ValueError("must not start or end with spaces")
+        return value
 
     @field_validator("volume_rounding_ml")
     @classmethod

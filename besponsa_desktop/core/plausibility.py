@@ -278,17 +278,18 @@ def body_size_problems(request: PlanRequest) -> list[tuple[str, str]]:
     to be confirmed outside what is plausible."""
     height, weight = request.height_cm, request.weight_kg
     value = bmi(height, weight)
-    where = f"with height {_fmt1(height)} cm, {_fmt1(weight)} kg gives BMI {_fmt1(value)} kg/m²"
+    # the BMI first: a narrow window shows the start of a message beside its field
+    where = f"BMI {_fmt1(value)} kg/m² (height {_fmt1(height)} cm, weight {_fmt1(weight)} kg)"
     low, high = BMI_POSSIBLE
     if not low <= value <= high:
-        return [("weight_kg", f"{where}, which no patient has (possible {_g(low)}–{_g(high)} "
+        return [("weight_kg", f"{where}: no patient has it (possible {_g(low)}–{_g(high)} "
                  "kg/m²): correct the height or the weight, or their units; this cannot be "
                  "confirmed")]
     age = age_in_years(request.patient.date_of_birth, request.cycle.start_date)
     who, (low, high), _usual = bmi_bands(age)
     if low <= value <= high or request.confirm_body_size:
         return []
-    return [("weight_kg", f"{where}, outside {_g(low)}–{_g(high)} kg/m², the program's limits "
+    return [("weight_kg", f"{where} is outside {_g(low)}–{_g(high)} kg/m², the program's limits "
              f"for {who}{_pounds_hint(height, weight, (low, high))}: {CONFIRM_BODY_SIZE}")]
 
 

@@ -57,6 +57,8 @@ COLUMN_COUNT = 5
 ROLE_DOSE = 0x0100 + 1  # Qt.UserRole + 1: (cycle, day) of a dose row
 
 
+NO_COURSE = "No course open. Open a patient (Ctrl+O), or save a plan (Ctrl+S) to start a course."
+
 def _date_text(iso: str | None) -> str:
     if not iso:
         return ""
@@ -167,8 +169,7 @@ class CoursePanel(QWidget):
         self.notice = NoticeBar(self._reload)
         column.addWidget(self.notice)
 
-        self.patient = QLabel("No course open. Open a patient (Ctrl+O), or save a plan "
-                              "(Ctrl+S) to start a course.")
+        self.patient = QLabel(NO_COURSE)
         self.patient.setObjectName("coursePatient")
         self.patient.setWordWrap(True)
         column.addWidget(self.patient)
@@ -229,6 +230,7 @@ class CoursePanel(QWidget):
         self.next_button.setEnabled(data is not None)
         self.record_button.setEnabled(False)
         if data is None:
+            self.patient.setText(NO_COURSE)
             return
         patient = data["patient"]
         count = len(data["cycles"])

@@ -238,6 +238,12 @@ class PatientForm(QScrollArea):
                                  tooltip="Longest dosing interruption for toxicity in the "
                                  "previous cycle, in days"), at=self._row_after("dose_level"))
 
+        g = self._layouts["patient"]
+        self._current_group = "patient"
+        self._add(g, TextField("prescriber", "Prescriber", "The prescriber's name: printed on "
+                               "every page of the nurses' sheet", width=240),
+                  at=self._row_after("patient.sex"))
+
         # Offered only when the core asks (an implausible combination, a large change).
         g = self._layouts["measurements"]
         self._current_group = "measurements"

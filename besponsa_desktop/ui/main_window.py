@@ -176,6 +176,8 @@ class MainWindow(QMainWindow):
         if not self.discard_ok("A new patient"):
             return
         self.unsaved = False
+        if self._course_panel is not None:
+            self.controller.course.close_course()  # the previous patient's course goes too
         values = self.controller.new_patient()
         self.form.set_values(values)
         self.form.set_applicable(self.controller.shown_fields())
@@ -205,10 +207,12 @@ class MainWindow(QMainWindow):
         for text, shortcut, slot, tip in (
             ("&Open patient…", "Ctrl+O", self.open_patient, "Find a stored patient by MRN or "
              "name and open their course (Ctrl+O)"),
-            ("Plan &next cycle", "", self.plan_next_cycle, "Fill the form for Day 1 of the next "
-             "cycle from the open course"),
-            ("&Double check…", "", self.double_check, "A second person re-enters height and "
-             "weight blind"),
+            ("Plan &next cycle", "Ctrl+Shift+N", self.plan_next_cycle, "Fill the form for Day 1 "
+             "of the next cycle from the open course (Ctrl+Shift+N)"),
+            ("&Double check…", "Ctrl+D", self.double_check, "A second person re-enters height "
+             "and weight blind (Ctrl+D)"),
+            ("&Record dose…", "Ctrl+R", self.record_dose, "Record the dose selected in the "
+             "course timeline: given, held, moved or omitted (Ctrl+R)"),
             ("Plan or course &timeline", "Ctrl+T", self.toggle_course,
              "Switch between the plan and the course timeline (Ctrl+T)"),
         ):
@@ -287,14 +291,28 @@ class MainWindow(QMainWindow):
     def plan_next_cycle(self) -> None:
         self.course_panel().plan_next_cycle()
 
+    def record_dose(self) -> Any:
+        """The dose selected in the timeline; with none selected, the timeline is shown
+        and the status bar says to choose one."""
+        panel = self.course_panel()
+        dialog = panel.record_selected()
+        if dialog is None:
+            self.show_course()
+            self.statusBar().showMessage(
+                "Record dose: select a dose in the course timeline first.", 8000)
+        return dialog
+
     def double_check(self) -> Any:
         # blind from every entry point: the dialog itself hides the form and the plan
         return self.course_panel().double_check()
 
     def _course_changed(self, data: Any) -> None:
-        if data is not None and self.course_tabs is not None:
-            name = data["patient"]["name"]
-            self.course_tabs.setTabText(1, f"Course timeline — {name}")
+        if self.course_tabs is None:
+            return
+        if data is None:
+            self.course_tabs.setTabText(1, "Course timeline")
+            return
+        self.course_tabs.setTabText(1, f"Course timeline — {data['patient']['name']}")
 
     def _form_filled(self, *_args: Any) -> None:
         self.unsaved = False  # the form shows a plan as stored

@@ -44,10 +44,29 @@ HEADINGS = ("Day", "Date", "May move to", "mg/m²", "Dose", "Withdraw", "Vials",
             "NaCl 0.9%", "Rate")
 
 
+LEGEND = (
+    "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
+    "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
+    "<b>C due</b> next cycle due (framed)"
+)
+HELD_LEGEND = (
+    "<b>DN on hold</b> the day a dose was planned (dashed, hatched): <b>not to be given</b> "
+    "until the hold is resolved and a new plan is made"
+)
+
+
 def escape(text: str) -> str:
     """Text for a rich-text label. Quotes stay as they are: Qt's labels show the hex entity
     html.escape makes of an apostrophe ("day&#x27;s") as it is."""
     return _html_escape(text, quote=False)
+
+
+def _plain(html: str) -> str:
+    """Rich text as words, for a screen reader."""
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def short_day(day: Any) -> str:
@@ -90,6 +109,16 @@ class PlanView(QScrollArea):
         self.banner_reasons.setWordWrap(True)
         self.banner_reasons.setTextFormat(Qt.TextFormat.RichText)
         self.banner_reasons.linkActivated.connect(self._link)
+        # Readable with the keyboard and by a screen reader: the decision, its reasons and
+        # the doses take focus (Tab) and carry their text as accessible text.
+        keyboard = (Qt.TextInteractionFlag.TextSelectableByMouse
+                    | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.banner_title.setTextInteractionFlags(keyboard)
+        self.banner_title.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.banner_reasons.setTextInteractionFlags(
+            keyboard | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.banner_reasons.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         banner_layout.addWidget(self.banner_title)
         banner_layout.addWidget(self.banner_reasons)
         column.addWidget(self.banner)
@@ -125,7 +154,7 @@ class PlanView(QScrollArea):
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows read cell by cell
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setWordWrap(False)
@@ -143,11 +172,7 @@ class PlanView(QScrollArea):
         details.addWidget(self.calendar_title)
         self.calendar = CycleCalendar()
         details.addWidget(self.calendar)
-        self.legend = QLabel(
-            "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
-            "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
-            "<b>C due</b> next cycle due (framed)"
-        )
+        self.legend = QLabel(LEGEND)
         self.legend.setObjectName("note")
         self.legend.setWordWrap(True)
         details.addWidget(self.legend)
@@ -183,6 +208,10 @@ class PlanView(QScrollArea):
         self.banner_reasons.setText(html)
         self.banner_reasons.setVisible(bool(html))
         self.banner.setAccessibleDescription(words)
+        self.banner_title.setAccessibleName("Decision")
+        self.banner_title.setAccessibleDescription(self.banner_title.text())
+        self.banner_reasons.setAccessibleName("Reasons")
+        self.banner_reasons.setAccessibleDescription(_plain(html))
 
     def banner_text(self) -> str:
         return f"{self.banner_title.text()}\n{self.banner_reasons.text()}"
@@ -253,6 +282,10 @@ class PlanView(QScrollArea):
         self.calendar.set_plan(plan if has_doses else None)
         for widget in (self.calendar_title, self.calendar, self.legend):
             widget.setVisible(has_doses)
+        on_hold = decision == "hold"
+        self.calendar_title.setText("Cycle calendar — ON HOLD: no dose to give"
+                                    if on_hold else "Cycle calendar")
+        self.legend.setText(HELD_LEGEND if on_hold else LEGEND)
         self._fill_findings(plan)
         self.details.show()
 
@@ -278,6 +311,10 @@ class PlanView(QScrollArea):
     def _fill_table(self, plan: Any) -> None:
         doses = list(plan.doses)
         on_hold = plan.decision.value == "hold"
+        # The header sizes its columns once, after the fill: in ResizeToContents mode it
+        # would measure every column again after each cell (about 1 ms a cell).
+        header_view = self.table.horizontalHeader()
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setRowCount(len(doses))
         for row, dose in enumerate(doses):
             checked = dose.day == plan.dose_day
@@ -308,6 +345,7 @@ class PlanView(QScrollArea):
                 if on_hold:  # greyed: a held dose must not look ready to prepare
                     item.setForeground(QColor("#8a8a8a"))
                 self.table.setItem(row, col, item)
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
         # Never narrower than its columns: in a narrow window (1024 px, or 125–150 %
@@ -318,6 +356,12 @@ class PlanView(QScrollArea):
         rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
         self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
         self.table.setVisible(bool(doses))
+        self.table.setAccessibleDescription(
+            ("ON HOLD, not to be given. " if on_hold else "")
+            + "; ".join(
+                f"Day {d.day} {human_date(d.date)}: {fmt(d.dose_mg)} mg, withdraw "
+                f"{fmt(d.volume_ml)} mL, {d.vials} vials, sodium chloride "
+                f"{fmt(d.sodium_chloride_ml)} mL, {fmt(d.rate_ml_per_h)} mL/h" for d in doses))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
@@ -330,6 +374,10 @@ class PlanView(QScrollArea):
             self.table_title.setText("Doses")
             self.table_title.setStyleSheet("")
         first = doses[0]
+        if on_hold:  # nothing on screen reads as how to prepare a held dose
+            self.table_note.setText("<b>Not to be prepared or given while on hold.</b> The "
+                                    "amounts are shown only to compare with a new plan.")
+            return
         bag = next((d for d in doses if d.preparation.value == "bag"), None)
         dilution = (
             f"withdraw the volume shown and add it to the sodium chloride 0.9% shown, "

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,10 @@ _CHOICE_TEXT: dict[str, tuple[tuple[str, Any], ...]] = {
     "label_profile": LABELS,
     "volume_rounding_ml": (("0.01 mL", 0.01), ("0.05 mL", 0.05), ("0.1 mL", 0.1)),
     "page_size": (("A4", "A4"), ("Letter", "Letter")),
+    "dilution_method": (
+        ("Empty bag + the stated sodium chloride 0.9%", "empty_bag"),
+        ("50 mL bag, the drug's volume withdrawn first", "from_50_ml_bag"),
+    ),
     "mrn_letter_case": (
         ("Significant (h1234 and H1234 are two patients)", "significant"),
         ("Ignored (h1234 and H1234 are one patient)", "ignore"),
@@ -68,6 +73,7 @@ class SettingsDialog(QDialog):
         note.setWordWrap(True)
         layout.addWidget(note)
         self.problem = QLabel()  # why a save failed; hidden until one does
+        self.problem.setObjectName("problem")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet("font-weight: bold;")
         self.problem.hide()
@@ -99,6 +105,13 @@ class SettingsDialog(QDialog):
             spin.setSuffix(option.suffix)
             spin.setValue(float(current))
             return spin
+        if option.key == "premedication":
+            lines = QPlainTextEdit(str(current))
+            lines.setPlaceholderText("methylprednisolone; 100 mg; intravenous; 60\n"
+                                     "(empty: lines to write in as prescribed)")
+            lines.setTabChangesFocus(True)
+            lines.setFixedHeight(lines.fontMetrics().lineSpacing() * 4 + 12)
+            return lines
         line = QLineEdit(str(current))
         if option.key == "database_path":
             line.setPlaceholderText("default location")
@@ -110,10 +123,21 @@ class SettingsDialog(QDialog):
             return editor.currentData()
         if isinstance(editor, QDoubleSpinBox):
             return editor.value()
+        if isinstance(editor, QPlainTextEdit):
+            return editor.toPlainText().strip()
         assert isinstance(editor, QLineEdit)
         return editor.text().strip()
 
     def save(self) -> None:
+        from besponsa_desktop.core.premedication import parse_premedications
+
+        try:  # refused here, never printed half-read
+            parse_premedications(str(self.value("premedication")))
+        except ValueError as error:
+            self.problem.setText(f"Premedication order set: {error}. Nothing saved.")
+            self.problem.show()
+            self.editors["premedication"].setFocus()
+            return
         for option in OPTIONS:
             if not self.settings.locked(option.key):
                 self.settings.set(option.key, self.value(option.key))

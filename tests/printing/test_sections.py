@@ -34,7 +34,7 @@ def test_a_verified_plan_names_who_double_checked():
     )
     for page in pages:
         text = flat(page)
-        assert "Independently double-checked by R. Patel at Mon 23 Nov 2026 07:50" in text
+        assert "Height and weight re-entered blind by R. Patel at Mon 23 Nov 2026 07:50" in text
         assert "NOT YET VERIFIED" not in text
 
 
@@ -103,7 +103,8 @@ def test_each_dose_has_its_preparation(proceed_pages):
     assert "Reconstitute each vial with 4 mL Sterile Water for Injection to 0.25 mg/mL" in day1
     assert "Swirl gently; do not shake." in day1
     assert "Withdraw 5.4 mL (1.35 mg)" in day1
-    assert "Add to 0.9% sodium chloride to a total of 50 mL" in day1
+    assert "Into an empty infusion bag, put 44.6 mL of 0.9% sodium chloride" in day1
+    assert "50 mL in all" in day1
     assert "44.6 mL of 0.9% sodium chloride" in day1
     assert "Protect from light." in day1
     assert "Reconstituted at" in day1
@@ -121,7 +122,7 @@ def test_each_dose_has_its_administration_checklist(proceed_pages):
             "Liver tests reviewed: total bilirubin at most 1.5 × ULN; AST and ALT at most 2.5 × ULN"
             in text
         )
-        assert "Given Premedication Drug Dose Time given Initials" in text
+        assert "Given Premedication Time given Initials" in text
         for premedication in ("Corticosteroid", "Antipyretic", "Antihistamine"):
             assert premedication in text
         assert "Intravenous infusion only — never an intravenous push or bolus" in text

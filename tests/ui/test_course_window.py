@@ -362,7 +362,7 @@ def test_a_matching_blind_double_check_names_the_checker_for_the_printout(
     assert f"double-checked by {CHECKER}" in plan_row[4]
     assert window.controller.print_options().double_check == verified
     printed = _pdf_text(window.controller.render_printout())
-    assert f"Independently double-checked by {CHECKER}" in printed
+    assert f"Height and weight re-entered blind by {CHECKER}" in printed
     assert "NOT YET VERIFIED" not in printed
 
     # reopening the verified plan keeps the check; editing the form clears it

@@ -326,7 +326,7 @@ def test_print_options_come_from_settings_and_the_double_check(settings, control
     controller.double_check = DoubleCheck("R. Patel", datetime(2026, 12, 1, 9, 30))
     data = controller.render_printout()
     text = pdf_text(data)
-    assert "double-checked by R. Patel" in text and "NOT YET VERIFIED" not in text
+    assert "re-entered blind by R. Patel" in text and "NOT YET VERIFIED" not in text
     assert "St Mary" in text
     width = float(pypdf.PdfReader(io.BytesIO(data)).pages[0].mediabox.width)
     assert abs(width - 612) < 1  # Letter
@@ -420,3 +420,32 @@ def _render(name: str) -> bytes:
     from besponsa_desktop.printing.document import render_pdf
 
     return render_pdf(make_plan(request(name)))
+
+
+def test_the_sheet_names_the_prescriber_from_the_form_and_uses_the_order_set(
+        qtbot, window, settings):
+    settings.set("premedication", "methylprednisolone; 100 mg; intravenous; 60")
+    settings.set("dilution_method", "from_50_ml_bag")
+    load(window, request())
+    retype_text = window.form.fields["prescriber"].line
+    retype_text.setFocus()
+    qtbot.keyClicks(retype_text, "Dr Maria Lopez")
+    text = " ".join(pdf_text(window.controller.render_printout()).split())
+    assert "Prescriber: Dr Maria Lopez" in text
+    assert "methylprednisolone 100 mg intravenous 60 minutes before the infusion" in text
+    assert "first withdraw and discard" in text
+    settings.set("premedication", "methylprednisolone; .5 mg; intravenous; 60")
+    assert window.controller.print_plan() is None  # refused, never half-printed
+    assert "leading zero" in window.statusBar().currentMessage()
+
+
+def test_the_settings_dialog_refuses_an_order_set_that_is_not_a_clean_order(
+        qtbot, window, settings):
+    dialog = window.open_settings()
+    dialog.editors["premedication"].setPlainText("paracetamol; 1.0 mg; oral; 60")
+    dialog.save()
+    assert dialog.isVisible() and "trailing zero" in dialog.problem.text()
+    assert settings.get("premedication") == ""
+    dialog.editors["premedication"].setPlainText("paracetamol; 1,000 mg; oral; 60")
+    dialog.save()
+    assert settings.get("premedication") == "paracetamol; 1,000 mg; oral; 60"

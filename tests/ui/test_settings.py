@@ -15,6 +15,8 @@ def test_defaults_are_the_institutional_defaults(settings):
         "weight_change_threshold_pct": 10.0,
         "hospital_name": "",
         "page_size": "A4",
+        "premedication": "",
+        "dilution_method": "empty_bag",
         "database_path": "",
         "mrn_letter_case": "significant",
         # no small-dose protocol unless the institution sets one

@@ -389,3 +389,68 @@ def test_an_implausible_height_and_weight_is_marked_and_must_be_confirmed(
     retype(qtbot, form.fields["weight_kg"].line, weight + "1")
     assert not confirm.isChecked()
     assert window.plan_view.decision == "incomplete"
+
+
+# ---------------------------------------------------------------- 8. HOLD in the window
+
+
+def test_under_hold_the_calendar_shows_no_day_as_a_dose_to_give(qtbot, window):
+    from besponsa_desktop.ui.calendar_view import DOSE, NEXT_CYCLE, WINDOW
+
+    load(window, request("hold-two-reasons"))
+    view = window.plan_view
+    assert view.decision == "hold"
+    cells = view.calendar.cells
+    assert cells
+    assert not any(c.marks & {DOSE, NEXT_CYCLE, WINDOW} for c in cells)
+    assert not any("due" in c.text for c in cells)
+    assert [c.text for c in cells if c.text] == ["D1 on hold", "D8 on hold", "D15 on hold"]
+    assert "no dose to give" in view.calendar_title.text()
+    assert "due" not in view.calendar.accessibleDescription()
+    load(window, request())  # and a plan that proceeds shows its doses again
+    assert any(DOSE in c.marks for c in view.calendar.cells)
+
+
+# ---------------------------------------------------------------- 4 (issue). wrong patient
+
+
+def test_new_patient_clears_the_previous_patients_course_from_the_screen(
+        qtbot, window, settings, tmp_path):
+    _save_cycle1(qtbot, window, settings, tmp_path)
+    panel = window.course_panel()
+    assert panel.tree.topLevelItemCount() == 1
+    assert "Jane Doe" in window.course_tabs.tabText(1)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.form.fields["patient.name"].value() == ""
+    assert panel.tree.topLevelItemCount() == 0
+    assert "Jane Doe" not in panel.patient.text()
+    assert window.course_tabs.tabText(1) == "Course timeline"
+    assert window.controller.course.mrn is None
+    assert panel.record_selected() is None  # no dose of hers can be recorded now
+    retype(qtbot, window.form.fields["patient.name"].line, "John Smith")
+    assert panel.tree.topLevelItemCount() == 0
+
+
+# ---------------------------------------------------------------- 9. keyboard and reader
+
+
+def test_the_plan_is_readable_with_the_keyboard_and_by_a_screen_reader(qtbot, window):
+    load(window, request("hold-two-reasons"))
+    view = window.plan_view
+    for widget in (view.banner_title, view.banner_reasons, view.table):
+        assert widget.focusPolicy() & Qt.FocusPolicy.TabFocus, widget.objectName()
+    assert view.banner_title.accessibleDescription().startswith("HOLD")
+    assert "total bilirubin 40" in view.banner_reasons.accessibleDescription()
+    assert "<" not in view.banner_reasons.accessibleDescription()
+    table = view.table.accessibleDescription()
+    assert table.startswith("ON HOLD") and "Day 1 Tue 1 Dec 2026: 1.35 mg" in table
+
+
+def test_the_course_menu_has_shortcuts_and_record_dose(qtbot, window):
+    shortcuts = {a.text(): a.shortcut().toString() for a in window.course_menu.actions()}
+    assert shortcuts["Plan &next cycle"] == "Ctrl+Shift+N"
+    assert shortcuts["&Double check…"] == "Ctrl+D"
+    assert shortcuts["&Record dose…"] == "Ctrl+R"
+    assert window.record_dose() is None  # nothing selected: the timeline is shown instead
+    assert window.course_tabs.currentWidget() is window.course_panel()
+    assert "select a dose" in window.statusBar().currentMessage()

@@ -251,8 +251,11 @@ def test_no_doses_means_no_table_and_no_calendar(qtbot, window):
 
 
 def test_a_later_cycle_calendar_marks_the_dose_free_interval_and_next_cycle(qtbot, window):
-    load(window, request("cycle2-hold-platelets"))
+    data = request("cycle2-hold-platelets")
+    data["labs"]["platelets"] = 140  # proceeds: under HOLD no day reads as a dose to give
+    load(window, data)
     plan = window.controller.plan
+    assert plan.decision.value == "proceed"
     assert plan.cycle.length_days == 28
     cells = {c.day: c for c in window.plan_view.calendar.cells}
     free = plan.cycle.dose_free_from
