@@ -126,7 +126,7 @@ def weight_change(profile: LabelProfile, request: PlanRequest, age_years: int) -
                 Rule.PROGRAM,
                 "weight_changed",
                 f"weight {fmt_exact(request.weight_kg)} kg has changed by "
-                f"{fmt_against(abs(change), threshold, 1)}% since "
+                f"{'-' if change < 0 else ''}{fmt_against(abs(change), threshold, 1)}% since "
                 f"the previous cycle ({fmt_exact(previous)} kg), at or beyond the "
                 f"{fmt(threshold)}% threshold: re-verify the dose",
             )

@@ -361,7 +361,7 @@ class PlanView(QScrollArea):
             + "; ".join(
                 f"Day {d.day} {human_date(d.date)}: {fmt(d.dose_mg)} mg, withdraw "
                 f"{fmt(d.volume_ml)} mL, {d.vials} vials, sodium chloride "
-                f"{fmt(d.sodium_chloride_ml)} mL, {fmt(d.rate_ml_per_h)} mL/h" for d in doses))
+                "{}, {}".format(*_preparation_cells(d)) for d in doses))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
