@@ -357,7 +357,10 @@ class PlanView(QScrollArea):
         self.table.setVisible(bool(doses))
         self.table.setAccessibleDescription(
             ("ON HOLD, not to be given. " if on_hold else "")
-            + "; ".join(_spoken_dose(d) for d in doses))
+            + "; ".join(
+                f"Day {d.day} {human_date(d.date)}: {fmt(d.dose_mg)} mg, withdraw "
+                f"{fmt(d.volume_ml)} mL, {d.vials} vials, sodium chloride "
+                "{}, {}".format(*_preparation_cells(d)) for d in doses))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
@@ -382,11 +385,7 @@ class PlanView(QScrollArea):
             if bag is not None
             else ""
         )
-        small = "".join(
-            f"<br><b>Day {d.day}: {escape(d.preparation_text)}.</b>"
-            for d in doses
-            if d.preparation.value == "small_dose"
-        )
+        small = _small_dose_note([d for d in doses if d.preparation.value == "small_dose"])
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
             f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; {dilution}"
@@ -428,16 +427,23 @@ def _preparation_cells(dose: Any) -> tuple[str, str]:
     """Sodium chloride and rate; a small dose without the institution's protocol numbers
     says so rather than show a bag it cannot have."""
     if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
-        return "small dose: syringe protocol", "per protocol"
+        return "syringe protocol", "protocol"
     suffix = " (syringe)" if dose.preparation.value == "small_dose" else ""
     return f"{fmt(dose.sodium_chloride_ml)} mL{suffix}", f"{fmt(dose.rate_ml_per_h)} mL/h"
 
 
-def _spoken_dose(dose: Any) -> str:
-    """One dose for a screen reader: the bag's volumes, or a small dose's protocol."""
-    text = (f"Day {dose.day} {human_date(dose.date)}: {fmt(dose.dose_mg)} mg, withdraw "
-            f"{fmt(dose.volume_ml)} mL, {dose.vials} vials")
-    if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
-        return f"{text}, {dose.preparation_text}"
-    return (f"{text}, sodium chloride {fmt(dose.sodium_chloride_ml)} mL, "
-            f"{fmt(dose.rate_ml_per_h)} mL/h")
+def _small_dose_note(doses: list[Any]) -> str:
+    """One line for the small doses; their details are under Warnings."""
+    if not doses:
+        return ""
+    days = ", ".join(f"Day {d.day}" for d in doses)
+    references = {d.preparation_protocol for d in doses}
+    how = (
+        f" ({escape(next(iter(references)))}, the institution's, not the label's)"
+        if None not in references and len(references) == 1
+        else ""
+    )
+    return (
+        f"<br><b>{days}: small dose — prepare by the institution's small-volume (syringe) "
+        f"protocol{how}. You confirm this before printing (details under Warnings).</b>"
+    )
