@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -89,6 +90,18 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.core.planner import make_plan
 
     plan = make_plan(_read_input(args.request))
+    if args.pdf and not args.small_doses_confirmed:
+        from besponsa_desktop.core import preparation
+        from besponsa_desktop.core.numbers import fmt
+
+        small = preparation.small_doses_to_confirm(plan)
+        if small:
+            days = ", ".join(f"Day {d.day} ({fmt(d.dose_mg)} mg)" for d in small)
+            raise UsageError(
+                f"--pdf: {days}: small dose, prepared by the institution's small-volume "
+                "(syringe) protocol; the pharmacist confirms that with "
+                "--small-doses-confirmed before the printout is made"
+            )
     with contextlib.ExitStack() as printout:
         if args.pdf:
             # The printout is rendered and written first, and put in place only once the
@@ -297,6 +310,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("request", help="request file, or - for standard input")
     plan.add_argument("--pdf", metavar="FILE", help="also write the nurses' printout to FILE")
+    plan.add_argument(
+        "--small-doses-confirmed",
+        action="store_true",
+        help="with --pdf: the pharmacist confirms that the plan's small doses are prepared by "
+        "the institution's small-volume (syringe) protocol",
+    )
     plan.add_argument("--save", action="store_true",
                       help="also record the plan in the patient's course (by MRN)")
     plan.add_argument("--by", metavar="NAME", help="with --save: the name signing the plan")
@@ -304,6 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
     plan.set_defaults(handler=cmd_plan)
     _store_commands(commands)
     return parser
+
+
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """Built once per process (argparse looks up its translations for every option: about
+    1 ms per command here, which a caller that runs many commands in-process would pay)."""
+    return build_parser()
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -410,7 +436,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = build_parser()
+    parser = _parser()
     try:
         args = parser.parse_args(argv)
     except BadArguments as bad:

@@ -212,6 +212,9 @@ def build_request(
         "volume_rounding_ml": float(settings.get("volume_rounding_ml", 0.1)),
         "weight_change_threshold_pct": float(settings.get("weight_change_threshold_pct", 10.0)),
     }
+    protocol = small_dose_protocol(settings)
+    if protocol is not None:
+        request["small_dose_protocol"] = protocol
     apply = applicable(values)
     for key, kind in FIELD_KINDS.items():
         if key not in apply or key.startswith("units."):
@@ -228,6 +231,29 @@ def build_request(
         _put(request, path, value)
     _drop_unneeded_prior_counts(request)
     return request, problems
+
+
+def small_dose_protocol(settings: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The institution's small-volume protocol from the settings, as the request carries it
+    (the core validates it); None when none is named."""
+    reference = str(settings.get("small_dose_protocol_reference") or "").strip()
+    if not reference:
+        return None
+    return {
+        "reference": reference,
+        "total_volume_ml": float(settings.get("small_dose_total_volume_ml") or 0),
+        "min_concentration_mg_per_ml": float(
+            settings.get("small_dose_min_concentration_mg_per_ml") or 0
+        ),
+        "infusion_minutes": _whole_if_whole(
+            float(settings.get("small_dose_infusion_minutes") or 0)
+        ),
+    }
+
+
+def _whole_if_whole(value: float) -> int | float:
+    """12.0 → 12; 12.5 stays 12.5, for the core to refuse (never truncated silently)."""
+    return int(value) if value.is_integer() else value
 
 
 def _read(kind: str, raw: Any) -> Any:
@@ -340,6 +366,8 @@ class PlanController(QObject):
         self.double_check: DoubleCheck | None = None
         self._course: CourseController | None = None  # made on first use (imports the store)
         self.asked: set[str] = set()  # confirmations the core asks for now
+        # The plan whose small doses the pharmacist confirmed; any change asks again.
+        self._small_doses_confirmed_for: Any = None
 
     # ---------------------------------------------------------------- the core
     @property
@@ -517,6 +545,30 @@ class PlanController(QObject):
             dilution="from_50_ml_bag" if dilution == FROM_50_ML_BAG else "empty_bag",
         )
 
+    def small_doses_question(self) -> str | None:
+        """What the pharmacist must confirm before this plan is printed or saved as PDF
+        (its small doses' preparation); None when nothing is to confirm."""
+        if self.plan is None or self._small_doses_confirmed_for == self.plan:
+            return None
+        from besponsa_desktop.core import preparation
+
+        doses = preparation.small_doses_to_confirm(self.plan)
+        return preparation.confirmation_question(doses) if doses else None
+
+    def confirm_small_doses(self) -> None:
+        """The pharmacist confirmed the small-dose preparation of the current plan."""
+        self._small_doses_confirmed_for = self.plan
+        self.statusMessage.emit("Small-dose preparation confirmed by the pharmacist.")
+
+    def _unconfirmed(self, action: str) -> bool:
+        if self.small_doses_question() is None:
+            return False
+        self.statusMessage.emit(
+            f"{action}: the plan has small doses; confirm their preparation by the "
+            "institution's small-volume (syringe) protocol first."
+        )
+        return True
+
     def render_printout(self) -> bytes:
         """The nurses' printout of the current plan, as PDF bytes."""
         if self.plan is None:
@@ -531,6 +583,8 @@ class PlanController(QObject):
         plan is not complete, or it could not be made); the status bar says why."""
         if not self.valid:
             self.statusMessage.emit("Nothing printed: the plan is not complete.")
+            return None
+        if self._unconfirmed("Nothing printed"):
             return None
         try:
             return self.render_printout()
@@ -548,6 +602,8 @@ class PlanController(QObject):
         """Write the printout to ``path``: private to the user, and never half-written."""
         if not self.valid:
             self.statusMessage.emit("No PDF saved: the plan is not complete.")
+            return False
+        if self._unconfirmed("No PDF saved"):
             return False
         from besponsa_desktop.printing.document import write_pdf
 

@@ -36,6 +36,8 @@ class Option(NamedTuple):
     minimum: float | None = None
     maximum: float | None = None
     help: str = ""
+    suffix: str = ""  # the unit shown next to a number
+    decimals: int = 0
 
     def coerce(self, raw: object) -> Any:
         """A stored value (INI files give text) as this option's type; ValueError if it is
@@ -92,6 +94,51 @@ OPTIONS: tuple[Option, ...] = (
         minimum=1,
         maximum=50,
         help="Warn when the weight changed by more than this since the previous cycle.",
+        suffix=" %",
+    ),
+    # The institution's small-volume (syringe) protocol for doses too small for the label's
+    # 50 mL bag. Unset (no name) by default: the program invents no syringe numbers; the
+    # core checks a set protocol against the labelled 0.01–0.1 mg/mL.
+    Option(
+        "small_dose_protocol_reference",
+        "Small-dose protocol (name)",
+        str,
+        "",
+        help="Your institution's small-volume (syringe) protocol, as it is to be cited on "
+        "the printout; empty = none (small doses are then confirmed and prepared by hand).",
+    ),
+    Option(
+        "small_dose_total_volume_ml",
+        "Small-dose protocol: total volume",
+        float,
+        0.0,
+        minimum=0,
+        maximum=49.99,
+        help="Syringe total volume in mL (less than the label's 50 mL bag).",
+        suffix=" mL",
+        decimals=2,
+    ),
+    Option(
+        "small_dose_min_concentration_mg_per_ml",
+        "Small-dose protocol: lowest final concentration",
+        float,
+        0.0,
+        minimum=0,
+        maximum=0.1,
+        help="Lowest final concentration the protocol allows (0.01–0.1 mg/mL, the labelled "
+        "range).",
+        suffix=" mg/mL",
+        decimals=3,
+    ),
+    Option(
+        "small_dose_infusion_minutes",
+        "Small-dose protocol: infusion time",
+        float,
+        0.0,
+        minimum=0,
+        maximum=240,
+        help="Infusion time of the syringe, in minutes.",
+        suffix=" min",
     ),
     Option("hospital_name", "Hospital name", str, "", help="Printed on every printout."),
     Option("page_size", "Page size", str, "A4", ("A4", "Letter"), help="Printout page size."),

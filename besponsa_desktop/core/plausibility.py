@@ -27,6 +27,10 @@ BLASTS_MAX = 2_000_000.0
 BSA_CAP_M2 = (1.0, 3.0)
 MAX_AGE_YEARS = 120
 VOLUME_ROUNDING_STEPS_ML = (0.01, 0.05, 0.1)
+# The label's bag (PI Section 2.4); kept here so the request model can check an institution's
+# small-volume protocol against it without importing the preparation rules.
+BAG_TOTAL_VOLUME_ML = 50.0
+FINAL_CONCENTRATION_MG_PER_ML = (0.01, 0.1)
 
 
 class FieldProblems(ValueError):

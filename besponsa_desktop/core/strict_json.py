@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -112,10 +113,22 @@ def _object(pairs: list[tuple[str, Any]]) -> _Object:
     return obj
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def path_part(key: str) -> str:
+    """A key as it appears in a path: bare when it is a plain name, else quoted in brackets
+    (``[""]``, ``[":"]``, ``["a.b"]``), so that every path reads one way."""
+    return key if _NAME.fullmatch(key) else "[" + json.dumps(key, ensure_ascii=False) + "]"
+
+
 def _join(path: str, key: str | int) -> str:
     if isinstance(key, int):
         return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+    part = path_part(key)
+    if part.startswith("["):
+        return f"{path}{part}"
+    return f"{path}.{part}" if path else part
 
 
 def _has_lone_surrogate(text: str) -> bool:

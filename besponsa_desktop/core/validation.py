@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from besponsa_desktop.core.models import REQUIRED_FROM_CYCLE_2, PlanRequest
 from besponsa_desktop.core.mrn import CONTEXT_IGNORE_CASE
 from besponsa_desktop.core.plausibility import FieldProblems
-from besponsa_desktop.core.strict_json import InvalidRequest, Problem, loads
+from besponsa_desktop.core.strict_json import InvalidRequest, Problem, loads, path_part
 
 __all__ = ["InvalidRequest", "Problem", "parse_request", "parse_request_json", "problems_from"]
 
@@ -32,7 +32,11 @@ _MESSAGES = {
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc)
+    out = ""
+    for part in loc:
+        text = str(part) if isinstance(part, int) else path_part(part)
+        out += text if text.startswith("[") or not out else f".{text}"
+    return out
 
 
 def problems_from(error: ValidationError) -> list[Problem]:

@@ -18,7 +18,7 @@ from reportlab.platypus import (
 )
 
 from besponsa_desktop.core import preparation
-from besponsa_desktop.core.models import Dose, Plan
+from besponsa_desktop.core.models import Dose, Plan, Preparation
 from besponsa_desktop.core.numbers import fmt, fmt_thousands
 from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
 from besponsa_desktop.printing import fonts
@@ -136,6 +136,7 @@ def dose_title(plan: Plan, dose: Dose, kit: Kit, width: float) -> Table:
 
 def _dilution_step(dose: Dose, dilution: str) -> str:
     """How the 50 mL is made, as the institution does it (setting ``dilution_method``)."""
+    assert dose.diluent_total_ml is not None and dose.sodium_chloride_ml is not None
     total = qty(dose.diluent_total_ml, "mL")
     final = qty(dose.final_concentration_mg_per_ml, "mg/mL", 4)
     if dilution == FROM_50_ML_BAG:
@@ -166,15 +167,56 @@ def _write_ins(kit: Kit, labels: list[tuple[str, float]], width: float) -> Table
     return table
 
 
-def preparation_section(dose: Dose, kit: Kit, width: float,
+def _check_note(plan: Plan, dose: Dose) -> str:
+    """How each number follows from the printed ones, so a second person can recompute it;
+    and how far the measured amount is from the dose calculated from the unrounded BSA."""
+    sign = "+" if dose.deviation_pct > 0 else ""
+    return (
+        f"{qty(plan.bsa_m2, 'm²')} × {qty(dose.mg_per_m2, 'mg/m²', 4)} = "
+        f"{qty(dose.dose_mg, 'mg')}; {qty(dose.dose_mg, 'mg')} ÷ "
+        f"{qty(preparation.CONCENTRATION_MG_PER_ML, 'mg/mL')} rounded to "
+        f"{qty(plan.request.volume_rounding_ml, 'mL')} = {qty(dose.volume_ml, 'mL')}, which "
+        f"delivers {qty(dose.delivered_mg, 'mg', 4)}: {sign}{fmt(dose.deviation_pct)}% from "
+        f"the {qty(dose.dose_mg_exact, 'mg', 4)} calculated from the unrounded BSA."
+    )
+
+
+def _withdrawn(dose: Dose) -> str:
+    """What the volume holds (mL × 0.25 mg/mL), and the dose when rounding the volume made
+    it differ: '6 mL' holds 1.5 mg, never labelled 1.51 mg."""
+    held = qty(dose.delivered_mg, "mg", 4)
+    if dose.delivered_mg == dose.dose_mg:
+        return held
+    return f"= {held}; the dose is {qty(dose.dose_mg, 'mg')}"
+
+
+def _small_dose_steps(dose: Dose, kit: Kit) -> list[str]:
+    """A dose too small for the label's 50 mL bag: the institution's protocol numbers when
+    one covers it, otherwise none — the pharmacist writes in what the protocol gives."""
+    if dose.diluent_total_ml is not None and dose.sodium_chloride_ml is not None:
+        return [
+            f"<b>Add to 0.9% sodium chloride to a total of {qty(dose.diluent_total_ml, 'mL')} "
+            f"in a syringe</b> (that is {qty(dose.sodium_chloride_ml, 'mL')} of 0.9% sodium "
+            f"chloride + {qty(dose.volume_ml, 'mL')}; "
+            f"{qty(dose.final_concentration_mg_per_ml or 0, 'mg/mL', 4)}), as the "
+            f"institution's small-volume protocol <b>{kit.esc(dose.preparation_protocol or '')}"
+            "</b> says (the institution's protocol, not the label's). <b>Protect from light.</b>",
+        ]
+    return [
+        "<b>Small dose: prepare by the institution's small-volume (syringe) protocol.</b> "
+        f"In the label's {qty(preparation.TOTAL_VOLUME_ML, 'mL')} bag this dose would be "
+        f"below {qty(preparation.FINAL_CONCENTRATION_MG_PER_ML[0], 'mg/mL')}; this program "
+        "does not give syringe volumes. Protocol, final volume (mL), infusion time and rate "
+        "as written by the pharmacist: ______________________________________ "
+        "<b>Protect from light.</b>",
+    ]
+
+
+def preparation_section(dose: Dose, kit: Kit, width: float, plan: Plan,
                         dilution: str = "empty_bag") -> list[Flowable]:
     conc = preparation.CONCENTRATION_MG_PER_ML
-    sign = "+" if dose.deviation_pct > 0 else ""
-    note = (
-        f"{qty(dose.volume_ml, 'mL')} delivers {qty(dose.delivered_mg, 'mg', 3)}, "
-        f"{sign}{fmt(dose.deviation_pct)}% from the calculated "
-        f"{qty(dose.dose_mg_exact, 'mg', 3)}."
-    )
+    note = _check_note(plan, dose)
+    small = dose.preparation is Preparation.SMALL_DOSE
     steps = [
         f"<b>Open {count(dose.vials, 'vial')}</b> of {DRUG} (counted by "
         f"{qty(preparation.DELIVERABLE_MG_PER_VIAL, 'mg')} = "
@@ -182,14 +224,25 @@ def preparation_section(dose: Dose, kit: Kit, width: float,
         f"<b>Reconstitute each vial with {qty(dose.reconstitution_water_ml_per_vial, 'mL')} "
         f"Sterile Water for Injection</b> to {qty(conc, 'mg/mL')}. "
         "<b>Swirl gently; do not shake.</b>",
-        f"<b>Withdraw {qty(dose.volume_ml, 'mL')}</b> ({qty(dose.dose_mg, 'mg')}). "
+        f"<b>Withdraw {qty(dose.volume_ml, 'mL')}</b> ({_withdrawn(dose)}). "
         f"Discard the rest. <font size='7.5'>{note}</font>",
-        _dilution_step(dose, dilution),
     ]
+    if small:
+        steps += _small_dose_steps(dose, kit)
+    else:
+        steps.append(_dilution_step(dose, dilution))
+    if small:
+        steps.append(
+            "<b>Pharmacist confirmed the small-dose preparation</b> (the program asked for "
+            "this confirmation before printing): name ____________________"
+        )
     to_dilution = preparation.RECONSTITUTED_TO_DILUTED_MAX_H
     to_end = preparation.RECONSTITUTED_TO_END_OF_INFUSION_MAX_H
+    heading = "A. Preparation" + (
+        " — SMALL DOSE: institution's small-volume (syringe) protocol" if small else ""
+    )
     return [
-        _heading(kit, "A. Preparation"),
+        _heading(kit, heading),
         _ticks(kit, steps, width),
         _write_ins(kit, [("Vial lot", 0.5), ("Expiry", 0.5)], width),
         Spacer(1, 3),
@@ -268,17 +321,13 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float,
                     else " (drug and dose as prescribed)")),
         premed,
     ]
-    minutes = dose.infusion_minutes
-    duration = f"{minutes // 60} hour" if minutes == 60 else f"{minutes} minutes"
     out += [
         _heading(kit, "C. The infusion"),
         _ticks(
             kit,
             [
                 "<b>Intravenous infusion only</b> — never an intravenous push or bolus.",
-                f"<b>{qty(dose.rate_ml_per_h, 'mL/h')} over {duration}</b> "
-                f"({qty(dose.diluent_total_ml, 'mL')}), at room temperature; bag protected "
-                "from light.",
+                infusion_text(dose),
             ],
             width,
         ),
@@ -339,6 +388,23 @@ def checklist_section(plan: Plan, dose: Dose, kit: Kit, width: float,
     return out
 
 
+def infusion_text(dose: Dose) -> str:
+    """Rate and duration: the label's bag, the institution's syringe, or none invented."""
+    minutes, rate, total = dose.infusion_minutes, dose.rate_ml_per_h, dose.diluent_total_ml
+    if minutes is None or rate is None or total is None:
+        return (
+            "<b>Rate and duration as the institution's small-volume (syringe) protocol "
+            "says</b>: ______ mL/h over ______ minutes, at room temperature; protected from "
+            "light."
+        )
+    duration = f"{minutes // 60} hour" if minutes == 60 else f"{minutes} minutes"
+    container = "bag" if dose.preparation is Preparation.BAG else "syringe"
+    return (
+        f"<b>{qty(rate, 'mL/h')} over {duration}</b> ({qty(total, 'mL')}), at room "
+        f"temperature; {container} protected from light."
+    )
+
+
 def _premedication_table(kit: Kit, options: PrintOptions, width: float) -> Table:
     """The institution's order set (drug, dose, route, when), or, with none configured,
     one line per usual group to be written in as prescribed."""
@@ -386,7 +452,7 @@ def dose_pages(plan: Plan, kit: Kit, width: float, height: float,
     for dose in doses_on_this_sheet(plan):
         content = [dose_title(plan, dose, kit, width), Spacer(1, 2)]
         options = options or PrintOptions()
-        content += preparation_section(dose, kit, width, options.dilution)
+        content += preparation_section(dose, kit, width, plan, options.dilution)
         content += checklist_section(plan, dose, kit, width, options)
         out += [PageBreak(), KeepInFrame(width, height, content, mode="shrink")]
     return out

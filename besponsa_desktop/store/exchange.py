@@ -165,7 +165,7 @@ def _cycle(patient: Patient, raw: Any, path: str) -> dict[str, Any]:
     response = _get(raw, "response_after", path)
     _check(
         f"{path}.response_after",
-        response is None or response in {r.value for r in Response},
+        response is None or response in tuple(r.value for r in Response),
         "must be cr, cri, none or null",
     )
     mrd = _get(raw, "mrd_negative_after", path)

@@ -342,6 +342,10 @@ class PlanView(QScrollArea):
     def _fill_table(self, plan: Any) -> None:
         doses = list(plan.doses)
         on_hold = plan.decision.value == "hold"
+        # The header sizes its columns once, after the fill: in ResizeToContents mode it
+        # would measure every column again after each cell (about 1 ms a cell).
+        header_view = self.table.horizontalHeader()
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setRowCount(len(doses))
         for row, dose in enumerate(doses):
             checked = dose.day == plan.dose_day
@@ -354,8 +358,7 @@ class PlanView(QScrollArea):
                 f"{fmt(dose.dose_mg)} mg",
                 f"{fmt(dose.volume_ml)} mL",
                 f"{dose.vials}",
-                f"{fmt(dose.sodium_chloride_ml)} mL",
-                f"{fmt(dose.rate_ml_per_h)} mL/h",
+                *_preparation_cells(dose),
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -370,6 +373,7 @@ class PlanView(QScrollArea):
                 if on_hold:  # greyed: a held dose must not look ready to prepare
                     item.setForeground(QColor("#8a8a8a"))
                 self.table.setItem(row, col, item)
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
         # Never a cut number ("46" for 46.3 mL): the table scrolls sideways when narrow.
@@ -397,12 +401,23 @@ class PlanView(QScrollArea):
             self.table_note.setText("<b>Not to be prepared or given while on hold.</b> The "
                                     "amounts are shown only to compare with a new plan.")
             return
+        bag = next((d for d in doses if d.preparation.value == "bag"), None)
+        dilution = (
+            f"withdraw the volume shown and add it to the sodium chloride 0.9% shown, "
+            f"{fmt(bag.diluent_total_ml)} mL in all; infuse over {bag.infusion_minutes} "
+            "minutes. "
+            if bag is not None
+            else ""
+        )
+        small = "".join(
+            f"<br><b>Day {d.day}: {escape(d.preparation_text)}.</b>"
+            for d in doses
+            if d.preparation.value == "small_dose"
+        )
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
-            f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; withdraw the "
-            f"volume shown and add it to the sodium chloride 0.9% shown, "
-            f"{fmt(first.diluent_total_ml)} mL in all; infuse over {first.infusion_minutes} "
-            f"minutes. {escape(plan.rounding_convention)}"
+            f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; {dilution}"
+            f"{escape(plan.rounding_convention)}{small}"
         )
 
     def _fill_findings(self, plan: Any) -> None:
@@ -433,3 +448,12 @@ class PlanView(QScrollArea):
                 for r in plan.reminders
             ) + "</ul>"
         )
+
+
+def _preparation_cells(dose: Any) -> tuple[str, str]:
+    """Sodium chloride and rate; a small dose without the institution's protocol numbers
+    says so rather than show a bag it cannot have."""
+    if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
+        return "small dose: syringe protocol", "per protocol"
+    suffix = " (syringe)" if dose.preparation.value == "small_dose" else ""
+    return f"{fmt(dose.sodium_chloride_ml)} mL{suffix}", f"{fmt(dose.rate_ml_per_h)} mL/h"

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QToolButton,
@@ -202,6 +203,8 @@ def export(parent: QWidget, controller: PlanController) -> Path | None:
     if controller.plan is None:
         controller.statusMessage.emit("No PDF saved: the plan is not complete.")
         return None
+    if not confirm_small_doses(parent, controller):
+        return None
     suggested = export_folder(controller) / suggested_file_name(controller.plan)
     path = choose_pdf_path(parent, suggested)
     if path is None:
@@ -217,7 +220,7 @@ def print_now(
 ) -> int:
     """The system print dialog, then the pages; the number of pages sent (0: none)."""
     if document is None:
-        document = _document(controller)
+        document = _document(controller, parent)
         if document is None:
             return 0
     if not printers_available():
@@ -240,7 +243,7 @@ def print_now(
 
 def preview(parent: QWidget, controller: PlanController) -> PrintPreview | None:
     """Open the preview (window-modal, not blocking); None if there is nothing to show."""
-    document = _document(controller)
+    document = _document(controller, parent)
     if document is None:
         return None
     dialog = PrintPreview(document, controller, parent)
@@ -248,9 +251,32 @@ def preview(parent: QWidget, controller: PlanController) -> PrintPreview | None:
     return dialog
 
 
-def _document(controller: PlanController) -> PdfPages | None:
+def confirm_small_doses(parent: QWidget, controller: PlanController) -> bool:
+    """Small doses are prepared by the institution's small-volume protocol: the pharmacist
+    confirms that before the printout is made (the controller refuses it otherwise)."""
+    question = controller.small_doses_question()
+    if question is None:
+        return True
+    answer = QMessageBox.question(
+        parent,
+        "Small dose — confirm the preparation",
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        controller.statusMessage.emit("Nothing printed: the small-dose preparation was not "
+                                      "confirmed.")
+        return False
+    controller.confirm_small_doses()
+    return True
+
+
+def _document(controller: PlanController, parent: QWidget) -> PdfPages | None:
     """The current printout's pages; None (and the status bar says why) if
     there is none."""
+    if not confirm_small_doses(parent, controller):
+        return None
     with _busy():  # the first printout loads reportlab: about half a second
         data = controller.print_plan()
         if data is None:

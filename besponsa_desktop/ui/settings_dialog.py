@@ -99,9 +99,10 @@ class SettingsDialog(QDialog):
             return box
         if option.kind is float:
             spin = QDoubleSpinBox()
-            spin.setDecimals(0)
+            spin.setDecimals(option.decimals)
             spin.setRange(option.minimum or 0, option.maximum or 100)
-            spin.setSuffix(" %")
+            spin.setSingleStep(10.0**-option.decimals)
+            spin.setSuffix(option.suffix)
             spin.setValue(float(current))
             return spin
         if option.key == "premedication":

@@ -125,8 +125,9 @@ def test_cycle_total_never_above_1_8_mg_per_m2_times_bsa(data):
     if plan is None:
         return
     assert plan.total_mg_per_m2 <= regimen.MAX_MG_PER_M2_PER_CYCLE + 1e-9
-    # the displayed mg are rounded half-up to 0.01 mg each
-    assert plan.total_mg <= 1.8 * plan.bsa_m2_used + 0.005 * len(plan.doses) + 1e-9
+    # the displayed mg are the printed BSA × mg/m², rounded half-up to 0.01 mg each
+    assert abs(plan.bsa_m2 - plan.bsa_m2_used) <= 0.005 + 1e-9
+    assert plan.total_mg <= 1.8 * plan.bsa_m2 + 0.005 * len(plan.doses) + 1e-9
 
 
 @SETTINGS

@@ -146,7 +146,8 @@ def test_an_unknown_key_with_escape_sequences_is_echoed_escaped(monkeypatch) -> 
     code, _, err = run("plan", "-", stdin=json.dumps(data), monkeypatch=monkeypatch)
     assert code == 2
     assert "\x1b" not in err and "\x07" not in err
-    assert "\\x1b[2J\\x1b]0;owned\\x07height: is not a known field" in err
+    # an odd key is quoted as JSON in the path, its control characters escaped
+    assert '["\\u001b[2J\\u001b]0;owned\\u0007height"]: is not a known field' in err
 
 
 def test_a_value_with_control_characters_is_echoed_escaped(monkeypatch) -> None:
@@ -162,3 +163,17 @@ def test_a_file_name_with_control_characters_is_echoed_escaped(tmp_path: Path) -
     code, _, err = run("plan", str(tmp_path / "no\x1b[2Jsuch.json"))
     assert code == 2
     assert "\x1b" not in err and "no\\x1b[2Jsuch.json" in err
+
+
+def test_an_import_with_a_list_where_a_response_belongs_exits_2(
+    saved: Path, tmp_path: Path
+) -> None:
+    """Found by the fuzz: a list as cycles[0].response_after was an internal error."""
+    code, exported, _ = run("export", MRN, "--db", str(saved))
+    data = json.loads(exported)
+    data["cycles"][0]["response_after"] = []
+    path = tmp_path / "course.json"
+    path.write_text(json.dumps(data))
+    code, _, err = run("import", str(path), "--db", str(tmp_path / "other.sqlite3"))
+    assert code == 2, err
+    assert "response_after" in err

@@ -53,10 +53,11 @@ def test_dosing_basis(proceed_pages):
         "1.69 m² — Mosteller: √(height cm × weight kg / 3600)",
         "Dose level 0 — cycle 1: full dose",
         "Day 1 Tue 1 Dec 2026 0.8 mg/m² 1.35 mg 5.4 mL 2",
-        "Day 8 Tue 8 Dec 2026 0.5 mg/m² 0.84 mg 3.4 mL 1",
-        "Day 15 Tue 15 Dec 2026 0.5 mg/m² 0.84 mg 3.4 mL 1",
-        "Cycle total 3 doses 1.8 mg/m² 3.03 mg",
-        "Rounding convention: Dose calculated from the unrounded BSA",
+        "Day 8 Tue 8 Dec 2026 0.5 mg/m² 0.85 mg 3.4 mL 1",
+        "Day 15 Tue 15 Dec 2026 0.5 mg/m² 0.85 mg 3.4 mL 1",
+        "Cycle total 3 doses 1.8 mg/m² 3.05 mg",
+        "Rounding convention: Each number follows from the printed numbers before it: the "
+        "dose is the printed BSA (0.01 m²) × mg/m²",
     ):
         assert phrase in text, phrase
 
@@ -64,15 +65,16 @@ def test_dosing_basis(proceed_pages):
 def test_infusion_calendar_in_words_and_grid(proceed_pages):
     text = flat(proceed_pages[0])
     assert "Infusion calendar — cycle 1" in text
-    assert "Day 8: Tue 8 Dec 2026 — 0.84 mg; may be given Sun 6 Dec 2026 – Thu 10 Dec 2026" in text
+    assert "Day 8: Tue 8 Dec 2026 — 0.85 mg; may be given Mon 7 Dec 2026 – Thu 10 Dec 2026" in text
     assert (
-        "Day 15: Tue 15 Dec 2026 — 0.84 mg; may be given Sun 13 Dec 2026 – Thu 17 Dec 2026" in text
+        "Day 15: Tue 15 Dec 2026 — 0.85 mg; may be given Mon 14 Dec 2026 – Thu 17 Dec 2026" in text
     )
     assert "Dose-free interval: none in a 21-day cycle 1" in text
     assert "Next cycle (cycle 2) Day 1 due: Tue 22 Dec 2026" in text
     assert "December 2026" in text
-    assert "DOSE Day 1 1.35 mg" in text and "DOSE Day 15 0.84 mg" in text
-    assert text.count("window for Day 8 dose") == 4  # 6, 7, 9, 10 December
+    assert "DOSE Day 1 1.35 mg" in text and "DOSE Day 15 0.85 mg" in text
+    # 7, 9, 10 December: never Day 6, only 5 days after Day 1
+    assert text.count("window for Day 8 dose") == 3
     assert "Cycle 2 Day 1 due" in text
 
 
@@ -110,7 +112,7 @@ def test_each_dose_has_its_preparation(proceed_pages):
     assert "Infusion must end by reconstituted + 8 h" in day1
     day8 = flat(proceed_pages[2])
     assert "Day 8 — Tue 8 Dec 2026" in day8 and "Open 1 vial of" in day8
-    assert "Withdraw 3.4 mL (0.84 mg)" in day8
+    assert "Withdraw 3.4 mL (0.85 mg)" in day8
 
 
 def test_each_dose_has_its_administration_checklist(proceed_pages):

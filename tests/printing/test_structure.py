@@ -62,7 +62,7 @@ def test_signature_table_has_the_three_roles(proceed_plan):
 
 
 def test_preparation_steps_each_have_a_tick_box_and_three_time_fields(proceed_plan):
-    flowables = preparation_section(proceed_plan.doses[0], _kit(), 500)
+    flowables = preparation_section(proceed_plan.doses[0], _kit(), 500, proceed_plan)
     tables = list(_tables(flowables))
     steps = tables[0]._cellvalues
     assert len(steps) == 4 and all(isinstance(row[0], TickBox) for row in steps)

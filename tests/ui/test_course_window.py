@@ -108,7 +108,7 @@ def test_save_then_reopen_by_mrn_shows_the_cycle_in_the_timeline(qtbot, window, 
     plan_row = next(r for r in rows if r[0] == "Plan Day 1")
     assert plan_row[2] == "PROCEED" and plan_row[1].startswith("saved ")
     assert f"by {PREPARER}" in plan_row[4] and "NOT YET VERIFIED" in plan_row[4]
-    assert [r[3] for r in doses] == ["1.35 mg", "0.84 mg", "0.84 mg"]  # 0.8, 0.5, 0.5 mg/m²
+    assert [r[3] for r in doses] == ["1.35 mg", "0.85 mg", "0.85 mg"]  # 0.8, 0.5, 0.5 mg/m²
     assert QApplication.activeModalWidget() is None
 
 

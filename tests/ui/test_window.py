@@ -179,8 +179,8 @@ def test_settings_dialog_saves_and_applies(qtbot, window, settings):
     dialog.save()
     assert settings.get("volume_rounding_ml") == 0.01
     assert settings.get("hospital_name") == "St Mary's"
-    # 1.35 mg at 0.25 mg/mL is 5.394 mL: 5.39 mL to the 0.01 mL step
-    assert window.plan_view.table.item(0, 5).text() == "5.39 mL"
+    # the printed 1.35 mg at 0.25 mg/mL is 5.4 mL (mL follows from the printed mg)
+    assert window.plan_view.table.item(0, 5).text() == "5.4 mL"
     assert window.controller.plan.request.volume_rounding_ml == 0.01
 
 
