@@ -107,18 +107,23 @@ class CourseMachine(RuleBasedStateMachine):
         found = next(c for c in self.history["cycles"] if c["number"] == cycle)
         planned = any(p["dose_day"] == day for p in found["plans"])
 
-        def care() -> None:
-            if not planned:
-                nominal = date.fromisoformat(next(
-                    d["nominal_date"] for d in found["doses"] if d["day"] == day))
-                request = completed(self.service.day_request(MRN, cycle, day),
-                                    min(nominal, date.fromisoformat(when)), events=events)
-                self.service.save_plan(self.service.plan(request), by=PHARMACIST)
+        def plan_the_day() -> None:
+            nominal = date.fromisoformat(next(
+                d["nominal_date"] for d in found["doses"] if d["day"] == day))
+            request = completed(self.service.day_request(MRN, cycle, day),
+                                min(nominal, date.fromisoformat(when)), events=events)
+            self.service.save_plan(self.service.plan(request), by=PHARMACIST)
+
+        def give() -> None:
             on = date.fromisoformat(when)
             self.service.record_dose(MRN, cycle, day, "given", by=NURSE,
                                      at=datetime(on.year, on.month, on.day, 10))
 
-        self._try(care)
+        # two changes, each stored or refused whole (a day's plan that holds is kept, and
+        # the dose it holds is then refused as given)
+        if not planned:
+            self._try(plan_the_day)
+        self._try(give)
 
     @rule(data=st.data(), toxicity=st.sampled_from([0, 3, 8, 15]))
     def hold(self, data: st.DataObject, toxicity: int) -> None:
