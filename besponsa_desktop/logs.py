@@ -30,6 +30,16 @@ def log_internal_error(error: BaseException) -> Path | None:
         f"{__version__}: internal error {type(error).__module__}.{type(error).__qualname__}"
     ]
     lines += [f"  at {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]
+    return _write(lines)
+
+
+def log_note(text: str) -> Path | None:
+    """Record a note the program's maintainers or IT should see (never patient data)."""
+    stamp = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    return _write([f"{stamp} besponsa-desktop {__version__}: {text}"])
+
+
+def _write(lines: list[str]) -> Path | None:
     try:
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -1,6 +1,7 @@
-"""Institution-wide defaults: one typed registry of options over QSettings.
+"""Institution-wide defaults, as the window reads and writes them (over QSettings).
 
-Every option is declared once below with its type, default and allowed values. The user's
+Every option is declared once in ``besponsa_desktop.app.settings`` with its type, default
+and allowed values (the command line reads the same files there, without Qt). The user's
 values live in the user's settings file; hospital IT can write a system settings file whose
 keys override the user's and lock them (the settings dialog shows them as set by IT and
 cannot change them). See docs/settings.md for where the files are and how to preset them.
@@ -15,100 +16,22 @@ import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
-ORGANIZATION = "besponsa-desktop"
-APPLICATION = "besponsa-desktop"
-SCHEMA_VERSION = 1
-VERSION_KEY = "settings_version"
-
-
-# A NamedTuple rather than a dataclass: importing dataclasses slows the window's start.
-class Option(NamedTuple):
-    key: str
-    label: str
-    kind: type
-    default: Any
-    choices: tuple[Any, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    help: str = ""
-
-    def coerce(self, raw: object) -> Any:
-        """A stored value (INI files give text) as this option's type; ValueError if it is
-        not a value this option accepts."""
-        if self.kind is float:
-            value: Any = float(str(raw).strip())
-        elif self.kind is str:
-            value = "" if raw is None else str(raw)
-        else:
-            raise TypeError(f"unsupported option type {self.kind!r}")
-        if self.choices and value not in self.choices:
-            raise ValueError(f"{self.key}: {raw!r} is not one of {self.choices}")
-        if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"{self.key}: {raw!r} is below {self.minimum}")
-        if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"{self.key}: {raw!r} is above {self.maximum}")
-        return value
-
-
-# The values here mirror the core's (BsaFormula, Label, VOLUME_ROUNDING_STEPS_ML); a test
-# checks they agree. They are spelt out so that reading settings never imports the core.
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "bsa_formula",
-        "BSA formula",
-        str,
-        "mosteller",
-        ("mosteller", "dubois", "haycock", "gehan_george"),
-        help="Formula for body surface area; the label names none (Mosteller is usual).",
-    ),
-    Option(
-        "label_profile",
-        "Label profile",
-        str,
-        "US",
-        ("US", "EU"),
-        help="US Prescribing Information or EU SmPC rules.",
-    ),
-    Option(
-        "volume_rounding_ml",
-        "Volume rounding step (mL)",
-        float,
-        0.1,
-        (0.01, 0.05, 0.1),
-        help="Step the volume to withdraw is rounded to.",
-    ),
-    Option(
-        "weight_change_threshold_pct",
-        "Weight-change warning (%)",
-        float,
-        10.0,
-        minimum=1,
-        maximum=50,
-        help="Warn when the weight changed by more than this since the previous cycle.",
-    ),
-    Option("hospital_name", "Hospital name", str, "", help="Printed on every printout."),
-    Option("page_size", "Page size", str, "A4", ("A4", "Letter"), help="Printout page size."),
-    Option(
-        "database_path",
-        "Database file",
-        str,
-        "",
-        help="Where courses are stored; empty = the default location for this user.",
-    ),
-    Option(
-        "database_url",
-        "Ward database",
-        str,
-        "",
-        help="The ward's PostgreSQL database (postgresql://server/database, or "
-        "postgresql:///?service=NAME); when set, it is used instead of the database file.",
-    ),
+# The registry itself is Qt-free, so that the command line reads the same settings.
+from besponsa_desktop.app.settings import (
+    APPLICATION,
+    OPTION_BY_KEY,
+    OPTIONS,
+    ORGANIZATION,
+    SCHEMA_VERSION,
+    VERSION_KEY,
+    Option,
 )
-OPTION_BY_KEY = {option.key: option for option in OPTIONS}
+
+__all__ = ["OPTIONS", "OPTION_BY_KEY", "SCHEMA_VERSION", "VERSION_KEY", "Option", "Settings"]
 
 # Each step takes the file at version N (as a QSettings) and leaves it at N + 1.
 _UPGRADES: dict[int, Callable[[QSettings], None]] = {}
@@ -150,6 +73,10 @@ class Settings:
         except (TypeError, ValueError):
             if key not in self.ignored:
                 self.ignored.append(key)
+                from besponsa_desktop.logs import log_note
+
+                log_note(f"settings: the system file's value for {key} is not usable and "
+                         "was ignored")
             return False
         return True
 
