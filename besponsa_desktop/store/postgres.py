@@ -12,6 +12,8 @@
   included), and the application role is granted SELECT and INSERT only (``roles.sql``).
 - Every appended event notifies ``besponsa_course_changed`` with the course's row id (an
   opaque number, never patient data), delivered when the transaction commits.
+
+The triggers and grants are created by the schema revisions (``revisions/versions``).
 """
 
 from __future__ import annotations
@@ -26,79 +28,6 @@ APP_ROLE = "besponsa_app"
 READ_ROLE = "besponsa_read"
 CONNECT_TIMEOUT_S = 10
 SIGNATURE_REFUSED = "42501"  # insufficient_privilege: the SQLSTATE of the triggers' refusals
-
-# The triggers, created by the first schema revision on PostgreSQL (and kept in step with
-# any later revision that changes the events table).
-GUARDS = (
-    """
-CREATE FUNCTION besponsa_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    RAISE EXCEPTION 'the event log is append-only' USING ERRCODE = 'insufficient_privilege';
-END
-$$""",
-    "CREATE TRIGGER events_no_change BEFORE UPDATE OR DELETE ON events "
-    "FOR EACH ROW EXECUTE FUNCTION besponsa_events_append_only()",
-    "CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events "
-    "FOR EACH STATEMENT EXECUTE FUNCTION besponsa_events_append_only()",
-    """
-CREATE FUNCTION besponsa_events_signed() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-    event jsonb := NEW.payload::jsonb;
-    who text := session_user;
-    preparer text;
-BEGIN
-    IF NEW.by IS DISTINCT FROM who OR (event ->> 'by') IS DISTINCT FROM who THEN
-        RAISE EXCEPTION 'the change is signed "%", but the database user is "%"',
-            coalesce(NEW.by, event ->> 'by', ''), who
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF NEW.kind = 'double_checked' THEN
-        IF (event ->> 'checked_by') IS DISTINCT FROM who THEN
-            RAISE EXCEPTION 'a double check is signed by the database user who makes it'
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        -- The revision checked: the n-th plan saved for this cycle and day.
-        SELECT e.by INTO preparer FROM events e
-         WHERE e.course_id = NEW.course_id AND e.kind = 'plan_saved'
-           AND (e.payload::jsonb #>> '{plan,cycle,number}')::int = (event ->> 'cycle')::int
-           AND (e.payload::jsonb #>> '{plan,dose_day}')::int = (event ->> 'day')::int
-         ORDER BY e.seq
-        OFFSET greatest((event ->> 'revision')::int - 1, 0) LIMIT 1;
-        IF preparer IS NULL THEN
-            RAISE EXCEPTION 'the plan revision checked is not stored'
-                USING ERRCODE = 'insufficient_privilege';
-        END IF;
-        IF preparer = who THEN
-            RAISE EXCEPTION 'the double check must be made by a second person, not "%" who '
-                'saved the plan', who USING ERRCODE = 'insufficient_privilege';
-        END IF;
-    END IF;
-    RETURN NEW;
-END
-$$""",
-    "CREATE TRIGGER events_signed BEFORE INSERT ON events "
-    "FOR EACH ROW EXECUTE FUNCTION besponsa_events_signed()",
-    f"""
-CREATE FUNCTION besponsa_events_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF NEW.course_id IS NOT NULL THEN
-        PERFORM pg_notify('{NOTIFY_CHANNEL}', NEW.course_id::text);
-    END IF;
-    RETURN NULL;
-END
-$$""",
-    "CREATE TRIGGER events_notify AFTER INSERT ON events "
-    "FOR EACH ROW EXECUTE FUNCTION besponsa_events_notify()",
-)
-
-# Privileges of the two group roles on the tables (roles.sql creates the roles).
-GRANTS = (
-    f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READ_ROLE}",
-    f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {APP_ROLE}",
-    f"GRANT INSERT ON patients, courses, events TO {APP_ROLE}",
-    f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}",
-)
-
 
 def engine(url: str) -> Engine:
     """An engine on the ward database (an SQLAlchemy ``postgresql+psycopg`` URL)."""
@@ -124,26 +53,6 @@ def lock_chain(conn: Connection) -> None:
 def session_user(conn: Connection) -> str:
     """The role that authenticated this connection: who every change is attributed to."""
     return str(conn.execute(text("SELECT session_user")).scalar_one())
-
-
-def create_guards(conn: Connection) -> None:
-    for statement in GUARDS:
-        conn.exec_driver_sql(statement)
-
-
-def grant(conn: Connection) -> None:
-    """Grant the group roles their privileges, when they exist (``roles.sql``)."""
-    existing = {
-        str(name)
-        for (name,) in conn.execute(
-            text("SELECT rolname FROM pg_roles WHERE rolname IN (:app, :read)"),
-            {"app": APP_ROLE, "read": READ_ROLE},
-        )
-    }
-    for statement in GRANTS:
-        role = statement.rsplit(" ", 1)[1]
-        if role in existing:
-            conn.exec_driver_sql(statement)
 
 
 def refusal(error: BaseException) -> str | None:
