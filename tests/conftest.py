@@ -85,7 +85,7 @@ def _set_up_ward(cluster: Cluster) -> Ward:
 @pytest.fixture(scope="session")
 def pg_cluster() -> Iterator[Cluster]:
     """A PostgreSQL server of this test session (Unix socket in a temporary folder)."""
-    cluster = Cluster().init().start()
+    cluster = Cluster().init().enable_tls().start()
     try:
         yield cluster
     finally:

@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL cluster for the tests: initdb into a temporary folder, a server
-listening only on a Unix socket in that folder (no TCP port), stopped and removed at the end.
+listening on a Unix socket in that folder (and, with ``enable_tls``, on a loopback port
+with TLS only), stopped and removed at the end.
 
 PostgreSQL refuses to run as root, so when the tests run as root (CI does) the cluster's
 files belong to ``nobody`` and initdb/pg_ctl run as that user; otherwise they run as the
@@ -29,9 +30,12 @@ UNPRIVILEGED = "nobody"
 MINIMUM_MAJOR = 15
 PG_HBA = """\
 # The superuser (tests' set-up only) by the socket without a password; every other role
-# authenticates with its password, as on a ward server.
+# authenticates with its password, as on a ward server. Over TCP (loopback only, when TLS
+# is on): TLS and a password, or nothing.
 local   all   postgres   trust
 local   all   all        scram-sha-256
+hostssl all   all        127.0.0.1/32   scram-sha-256
+host    all   all        127.0.0.1/32   reject
 """
 SETTINGS = {
     "listen_addresses": "''",
@@ -86,6 +90,8 @@ class Cluster:
             os.chown(self.base, entry.pw_uid, entry.pw_gid)
         os.chmod(self.base, 0o755)  # the clients (root, or the test user) reach the socket
         self.running = False
+        self.port = 5432
+        self.ca_file: Path | None = None
         atexit.register(self.destroy)
 
     # ------------------------------------------------------------------ processes
@@ -122,6 +128,38 @@ class Cluster:
                 conf.write(f"{key} = {value}\n")
         return self
 
+    def enable_tls(self) -> Cluster:
+        """Also listen on a loopback TCP port with TLS: a certificate authority of the
+        test (``ca_file``) signs the server's certificate for ``localhost``."""
+        ca_key, ca = self.base / "ca.key", self.base / "ca.crt"
+        key, csr, cert = self.data / "server.key", self.base / "server.csr", self.data / "server.crt"
+        openssl = shutil.which("openssl")
+        if openssl is None:
+            raise NoPostgres("openssl is needed to make the test certificates")
+
+        def run(*args: str) -> None:
+            subprocess.run([openssl, *args], check=True, capture_output=True, timeout=60)
+
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+            "/CN=besponsa test CA", "-keyout", str(ca_key), "-out", str(ca))
+        run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+            "-keyout", str(key), "-out", str(csr))
+        extensions = self.base / "san.ext"
+        extensions.write_text("subjectAltName=DNS:localhost\n")
+        run("x509", "-req", "-in", str(csr), "-CA", str(ca), "-CAkey", str(ca_key),
+            "-CAcreateserial", "-days", "2", "-extfile", str(extensions), "-out", str(cert))
+        os.chmod(key, 0o600)
+        if self._as_user:
+            entry = pwd.getpwnam(self._as_user)
+            for name in (key, cert):
+                os.chown(name, entry.pw_uid, entry.pw_gid)
+        self.port = _free_port()
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write(f"listen_addresses = '127.0.0.1'\nport = {self.port}\nssl = on\n"
+                       "ssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n")
+        self.ca_file = ca
+        return self
+
     def start(self) -> Cluster:
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "server.log"),
                   "-w", "-t", "60", "start")
@@ -150,10 +188,19 @@ class Cluster:
         auth = quote(role, safe="")
         if password is not None:
             auth += ":" + quote(password, safe="")
-        return f"postgresql+psycopg://{auth}@/{dbname}?host={quote(str(self.socket_dir))}"
+        return (f"postgresql+psycopg://{auth}@/{dbname}?host={quote(str(self.socket_dir))}"
+                f"&port={self.port}")
+
+    def tls_url(self, role: str, password: str, dbname: str, **options: str) -> str:
+        """A URL over TCP to localhost, verifying the server's certificate by default."""
+        query = {"sslmode": "verify-full", "sslrootcert": str(self.ca_file), **options}
+        params = "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+        return (f"postgresql+psycopg://{quote(role, safe='')}:{quote(password, safe='')}"
+                f"@localhost:{self.port}/{dbname}?{params}")
 
     def libpq_params(self, dbname: str = "postgres") -> dict[str, str]:
-        return {"host": str(self.socket_dir), "dbname": dbname, "user": SUPERUSER}
+        return {"host": str(self.socket_dir), "port": str(self.port), "dbname": dbname,
+                "user": SUPERUSER}
 
     def superuser_sql(self, *statements: str, dbname: str = "postgres") -> None:
         """Run statements as the superuser, each in autocommit (CREATE DATABASE needs it)."""
@@ -162,6 +209,14 @@ class Cluster:
         with psycopg.connect(autocommit=True, **self.libpq_params(dbname)) as conn:
             for statement in statements:
                 conn.execute(statement)  # type: ignore[arg-type]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def wait_until(predicate: object, timeout: float = 10.0) -> bool:

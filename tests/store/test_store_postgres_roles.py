@@ -195,3 +195,35 @@ def test_an_unknown_password_is_refused_in_words_for_the_user(ward, ward_db):
     assert postgres.connection_words(refused.value) == (
         "the ward database refused the user name or password")
     assert "wrong" not in (postgres.connection_words(refused.value) or "")
+
+
+def test_tls_with_verify_full_reaches_the_ward_database(ward, ward_db):
+    engine = sa.create_engine(ward.cluster.tls_url("pharm_a", "pharm-a-secret", ward_db))
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")).scalar_one()
+            assert postgres.session_user(conn) == "pharm_a"
+    finally:
+        engine.dispose()
+
+
+def test_a_server_certificate_from_another_authority_is_refused(ward, ward_db, tmp_path):
+    import shutil
+
+    # The test CA's certificate is fine; a different trust store (the system's) is not.
+    other = tmp_path / "other-ca.crt"
+    shutil.copy("/etc/ssl/certs/ca-certificates.crt", other)
+    engine = sa.create_engine(ward.cluster.tls_url("pharm_a", "pharm-a-secret", ward_db,
+                                                   sslrootcert=str(other)))
+    with pytest.raises(DBAPIError) as refused, engine.connect():
+        pass
+    words = postgres.connection_words(refused.value) or ""
+    assert words.startswith("cannot connect to the ward database securely (TLS)")
+
+
+def test_a_connection_without_tls_over_the_network_is_refused(ward, ward_db):
+    engine = sa.create_engine(ward.cluster.tls_url("pharm_a", "pharm-a-secret", ward_db,
+                                                   sslmode="disable"))
+    with pytest.raises(DBAPIError, match="no encryption"), engine.connect():
+        pass
