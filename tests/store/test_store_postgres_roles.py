@@ -227,3 +227,70 @@ def test_a_connection_without_tls_over_the_network_is_refused(ward, ward_db):
                                                    sslmode="disable"))
     with pytest.raises(DBAPIError, match="no encryption"), engine.connect():
         pass
+
+
+def _import_course(engine: sa.Engine, rows: list[tuple[str, dict[str, Any]]],
+                   existing: int | None = None) -> int:
+    """Rows (kind, payload) appended as an import does: into a course created in the same
+    transaction (or, to show it is refused, into ``existing``)."""
+    with engine.begin() as conn:
+        postgres.lock_chain(conn)
+        postgres.mark_import(conn)
+        if existing is None:
+            patient = conn.execute(sa.text(
+                "INSERT INTO patients (mrn, name, date_of_birth, sex, created_at) VALUES "
+                "('I1', 'Imported Patient', '1970-01-01', 'male', 'now') RETURNING id")
+            ).scalar_one()
+            course = int(conn.execute(sa.text(
+                "INSERT INTO courses (patient_id, created_at) VALUES (:p, 'now') RETURNING id"),
+                {"p": patient}).scalar_one())
+        else:
+            course = existing
+        seq = int(conn.execute(sa.text("SELECT count(*) FROM events WHERE course_id = :c"),
+                               {"c": course}).scalar_one())
+        for kind, payload in rows:
+            seq += 1
+            conn.execute(
+                sa.text("INSERT INTO events (id, course_id, seq, kind, payload, by, os_user, "
+                        "at, prev_hash, hash) VALUES (:id, :course, :seq, :kind, :payload, "
+                        "session_user, 'x', 'now', 'x', 'x')"),
+                {"id": _next_id(conn), "course": course, "seq": seq, "kind": kind,
+                 "payload": json.dumps(payload)})
+    return course
+
+
+def _file_check(checked_by: str) -> dict[str, Any]:
+    return {"kind": "double_checked", "by": checked_by, "cycle": 1, "day": 1, "revision": 1,
+            "checked_by": checked_by, "height_cm": 170.0, "weight_kg": 70.0}
+
+
+def test_an_import_keeps_the_authors_of_a_new_course_and_is_stored_under_the_importer(
+    engines,
+):
+    _import_course(engines["pharm_a"], [
+        ("plan_saved", dict(PLAN_PAYLOAD, by="J. Smith (workstation)")),
+        ("double_checked", _file_check("K. Jones (workstation)")),
+    ])
+    with engines["reader"].connect() as conn:
+        rows = conn.execute(sa.text("SELECT by, payload::jsonb ->> 'by' FROM events "
+                                    "ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("pharm_a", "J. Smith (workstation)"),
+                                        ("pharm_a", "K. Jones (workstation)")]
+
+
+def test_an_import_cannot_add_to_an_existing_course(engines):
+    course = _course(engines["pharm_a"])
+    _plan(engines["pharm_a"], course, 1, "pharm_a")
+    with pytest.raises(DBAPIError) as refused:  # pharm_a's own plan, "checked" by pharm_b
+        _import_course(engines["pharm_a"], [("double_checked", _file_check("pharm_b"))],
+                       existing=course)
+    assert "an import may only create a new course" in _refusal(refused)
+
+
+def test_an_imported_double_check_by_the_plans_own_author_is_refused(engines):
+    with pytest.raises(DBAPIError) as refused:
+        _import_course(engines["pharm_a"], [
+            ("plan_saved", dict(PLAN_PAYLOAD, by="J. Smith")),
+            ("double_checked", _file_check("J. Smith")),
+        ])
+    assert "second person" in _refusal(refused)

@@ -8,7 +8,9 @@ Tables: patients, courses (one per patient), events (every change to a course, i
 hash-chained). The event log refuses UPDATE and DELETE (both dialects) and TRUNCATE
 (PostgreSQL). On PostgreSQL an event must be signed by the role that logged in
 (session_user), a double check by a different role than the one that saved the plan
-revision it checks, and every event notifies the course's row id.
+revision it checks, and every event notifies the course's row id. An import (the
+transaction sets ``besponsa.importing``) keeps its events' authors, into a new course only;
+the row's ``by`` is still the importing role.
 
 A SQLite file of schema version 1 or 2 is converted to this revision by
 ``store.migrations`` (its patients table has this shape already and is kept).
@@ -49,20 +51,37 @@ CREATE FUNCTION besponsa_events_signed() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     event jsonb := NEW.payload::jsonb;
     who text := session_user;
+    importing boolean := false;
     preparer text;
 BEGIN
-    IF NEW."by" IS DISTINCT FROM who OR (event ->> 'by') IS DISTINCT FROM who THEN
+    -- The row is always the word of the role that logged in.
+    IF NEW."by" IS DISTINCT FROM who THEN
         RAISE EXCEPTION 'the change is signed "%", but the database user is "%"',
-            coalesce(NEW."by", event ->> 'by', ''), who
-            USING ERRCODE = 'insufficient_privilege';
+            coalesce(NEW."by", ''), who USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    -- An import keeps the authors of its events (checked by the program's rules), but only
+    -- into a course created by the same transaction: never into an existing course.
+    IF current_setting('besponsa.importing', true) = 'on' THEN
+        SELECT c.xmin::text::bigint = pg_current_xact_id()::text::bigint % 4294967296
+          INTO importing
+          FROM courses c WHERE c.id = NEW.course_id;
+        IF NOT coalesce(importing, false) THEN
+            RAISE EXCEPTION 'an import may only create a new course'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    ELSIF (event ->> 'by') IS DISTINCT FROM who THEN
+        RAISE EXCEPTION 'the change is signed "%", but the database user is "%"',
+            coalesce(event ->> 'by', ''), who USING ERRCODE = 'insufficient_privilege';
     END IF;
     IF NEW.kind = 'double_checked' THEN
-        IF (event ->> 'checked_by') IS DISTINCT FROM who THEN
+        IF NOT importing AND (event ->> 'checked_by') IS DISTINCT FROM who THEN
             RAISE EXCEPTION 'a double check is signed by the database user who makes it'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
-        -- The revision checked: the n-th plan saved for this cycle and day.
-        SELECT e."by" INTO preparer FROM events e
+        -- The revision checked: the n-th plan saved for this cycle and day, and who saved
+        -- it (the role that stored it; for an import, the author recorded in the file).
+        SELECT CASE WHEN importing THEN e.payload::jsonb ->> 'by' ELSE e."by" END
+          INTO preparer FROM events e
          WHERE e.course_id = NEW.course_id AND e.kind = 'plan_saved'
            AND (e.payload::jsonb #>> '{plan,cycle,number}')::int = (event ->> 'cycle')::int
            AND (e.payload::jsonb #>> '{plan,dose_day}')::int = (event ->> 'day')::int
@@ -72,9 +91,9 @@ BEGIN
             RAISE EXCEPTION 'the plan revision checked is not stored'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
-        IF preparer = who THEN
+        IF preparer = (event ->> 'checked_by') THEN
             RAISE EXCEPTION 'the double check must be made by a second person, not "%" who '
-                'saved the plan', who USING ERRCODE = 'insufficient_privilege';
+                'saved the plan', preparer USING ERRCODE = 'insufficient_privilege';
         END IF;
     END IF;
     RETURN NEW;
