@@ -132,7 +132,8 @@ class Cluster:
         """Also listen on a loopback TCP port with TLS: a certificate authority of the
         test (``ca_file``) signs the server's certificate for ``localhost``."""
         ca_key, ca = self.base / "ca.key", self.base / "ca.crt"
-        key, csr, cert = self.data / "server.key", self.base / "server.csr", self.data / "server.crt"
+        key, cert = self.data / "server.key", self.data / "server.crt"
+        csr = self.base / "server.csr"
         openssl = shutil.which("openssl")
         if openssl is None:
             raise NoPostgres("openssl is needed to make the test certificates")
