@@ -1,10 +1,12 @@
-"""The command line: headless commands over the core, the printout and the store.
+"""The command line: headless commands over the application layer (``app``), which asks
+the core and keeps the course in the store. The institution's settings (the user's file and
+IT's system file, as the window reads them) apply here too.
 
 Exit codes: 0 done (whatever the plan's decision); 2 invalid input, one line per problem on
-stderr naming the field (also a store refusal: unknown MRN, a conflicting save, a dose date
-the rules do not allow); 1 a check that failed (``audit verify`` found a broken entry, a
-double check did not match) or an unexpected internal error, with a short message
-(details, never patient data, in the log).
+stderr naming the field (also a refusal by the rules, each reason with its code and label
+section, or by the store: unknown MRN, a conflicting save); 1 a check that failed
+(``audit verify`` found a broken entry, a double check did not match) or an unexpected
+internal error, with a short message (details, never patient data, in the log).
 """
 
 from __future__ import annotations
@@ -16,14 +18,15 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from besponsa_desktop import __version__
+from besponsa_desktop.app.errors import Refused, StoreError
 from besponsa_desktop.core.validation import InvalidRequest, Problem
-from besponsa_desktop.store.errors import StoreError
 
 if TYPE_CHECKING:
-    import sqlite3
+    from besponsa_desktop.app.courses import CourseService
+    from besponsa_desktop.app.database import Location
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
@@ -51,21 +54,59 @@ def _read_input(name: str) -> str:
         raise UsageError(f"{name}: cannot be read ({error.strerror})") from None
 
 
+def _service(args: argparse.Namespace, create: bool) -> CourseService:
+    """The application over the course database the command names: ``--db``, else the
+    settings' database file, else the default location. Reading commands never create
+    one."""
+    from besponsa_desktop.app.courses import CourseService
+    from besponsa_desktop.app.settings import InstitutionSettings
+
+    settings = InstitutionSettings().values()
+    where = _location(args, settings)
+    if not create and where.path is not None and not where.path.exists():
+        raise UsageError(f"{where.path}: no such database")
+    return CourseService(settings, where)
+
+
+def _location(args: argparse.Namespace, settings: dict[str, Any]) -> Location:
+    """``--db`` (a file path or a ``postgresql://`` URL), else the settings' ward database
+    URL, else their database file, else the default file."""
+    from besponsa_desktop.app.database import location
+
+    return location(getattr(args, "db", None), settings)
+
+
+@contextlib.contextmanager
+def _course_service(args: argparse.Namespace, create: bool) -> Iterator[CourseService]:
+    service = _service(args, create)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
 def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.core.planner import make_plan
+    # Planned (and so validated) before the database is opened: invalid input saves
+    # nothing and creates nothing. The printout is made before saving, so that a printout
+    # that cannot be made saves nothing either (running the command again saves once).
+    with _course_service(args, create=True) as service:
+        plan = service.plan(_read_input(args.request))
+        pdf = None
+        if args.pdf:
+            from besponsa_desktop.app.printout import render
 
-    plan = make_plan(_read_input(args.request))
-    if args.save:
-        # Planned (and so validated) before the database is opened: invalid input saves
-        # nothing and creates nothing.
-        from besponsa_desktop.store.courses import save_plan
+            pdf = render(plan, service.settings)
+        if args.save:
+            saved = service.save_plan(plan, by=args.by)
+            if pdf is not None:
+                from besponsa_desktop.app.printout import render
 
-        with _open_store(args, create=True) as conn:
-            save_plan(conn, plan, signed_by=args.by)
-    if args.pdf:
-        from besponsa_desktop.printing.document import write_pdf
+                pdf = render(plan, service.settings, service.history(plan.patient.mrn),
+                             (saved.cycle, saved.day))
+        if pdf is not None:
+            from besponsa_desktop.files import write_atomic
 
-        write_pdf(plan, Path(args.pdf))
+            write_atomic(Path(args.pdf), pdf)
     out.write(plan.model_dump_json(indent=2) + "\n")
     return EXIT_OK
 
@@ -73,58 +114,63 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
 # ---------------------------------------------------------------- the course store
 
 
-@contextlib.contextmanager
-def _open_store(args: argparse.Namespace, create: bool) -> Iterator[sqlite3.Connection]:
-    from besponsa_desktop.store.database import connect
-
-    if args.db is not None and not create and not Path(args.db).exists():
-        raise UsageError(f"{args.db}: no such database")
-    conn = connect(args.db)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
 def _json_out(data: object, out: TextIO) -> None:
     out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.courses import history
-
-    with _open_store(args, create=False) as conn:
-        _json_out(history(conn, args.mrn), out)
+    with _course_service(args, create=False) as service:
+        _json_out(service.history(args.mrn), out)
     return EXIT_OK
 
 
 def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.courses import next_cycle_request
-
-    with _open_store(args, create=False) as conn:
-        _json_out(next_cycle_request(conn, args.mrn), out)
+    with _course_service(args, create=False) as service:
+        _json_out(service.next_cycle_request(args.mrn), out)
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.exchange import export_text
+    from besponsa_desktop.app.exchange import export_text
 
-    with _open_store(args, create=False) as conn:
-        out.write(export_text(conn, args.mrn))
+    with _course_service(args, create=False) as service:
+        text = export_text(service.require(args.mrn), service.store.verify().head)
+    if args.output:
+        from besponsa_desktop.files import write_atomic
+
+        write_atomic(Path(args.output), text.encode("utf-8"))  # private to the user (0600)
+        out.write(f"exported 1 course to {args.output}\n")
+    else:
+        out.write(text)
     return EXIT_OK
 
 
-def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.exchange import import_course
+def _load_json(text: str, name: str) -> object:
+    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        found: dict[str, object] = {}
+        for key, value in pairs:
+            if key in found:
+                raise UsageError(f"{name}: the key {key!r} appears twice in one object")
+            found[key] = value
+        return found
 
-    text = _read_input(args.file)
+    def no_constant(word: str) -> object:
+        raise UsageError(f"{name}: {word} is not a number JSON allows")
+
     try:
-        data = json.loads(text)
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
     except json.JSONDecodeError as error:
-        raise UsageError(f"{args.file}: is not JSON (line {error.lineno})") from None
-    with _open_store(args, create=True) as conn:
-        import_course(conn, data, signed_by=args.by)
-    out.write("imported 1 course\n")
+        raise UsageError(f"{name}: is not JSON (line {error.lineno})") from None
+    except RecursionError:
+        raise UsageError(f"{name}: is nested too deeply") from None
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    data = _load_json(_read_input(args.file), args.file)
+    with _course_service(args, create=True) as service:
+        done = service.import_course(data, by=args.by)
+    out.write(f"imported 1 course ({done.events} entries, {done.plans} plans, each "
+              "recomputed and checked by the rules)\n")
     return EXIT_OK
 
 
@@ -143,69 +189,131 @@ def _date_arg(text: str) -> date:
 
 
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.courses import record_dose
-
-    with _open_store(args, create=False) as conn:
-        version = record_dose(
-            conn, args.mrn, args.cycle, args.day, args.status, by=args.by, at=args.at,
-            moved_to=args.to, reason=args.reason,
-            toxicity_interruption_days=args.toxicity_days,
+    with _course_service(args, create=False) as service:
+        done = service.record_dose(
+            args.mrn, args.cycle, args.day, args.status, by=args.by, at=args.at,
+            moved_to=args.to, reason=args.reason, toxicity_days=args.toxicity_days,
         )
-    out.write(f"recorded: cycle {args.cycle} Day {args.day} {args.status} "
-              f"(course version {version})\n")
+    out.write(f"recorded: {done.text} (course version {done.version})\n")
+    return EXIT_OK
+
+
+def cmd_correct(args: argparse.Namespace, out: TextIO) -> int:
+    with _course_service(args, create=False) as service:
+        done = service.void_record(args.mrn, args.cycle, args.day, args.entry, by=args.by,
+                                   reason=args.reason)
+    out.write(f"recorded: {done.text} (course version {done.version}); the entry stays "
+              "in the history\n")
     return EXIT_OK
 
 
 def cmd_reschedule(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.courses import reschedule_options
-
-    with _open_store(args, create=False) as conn:
-        options = reschedule_options(conn, args.mrn, args.cycle, args.day)
+    with _course_service(args, create=False) as service:
+        options = service.reschedule_options(args.mrn, args.cycle, args.day)
     _json_out({"dates": [d.isoformat() for d in options.dates], "reason": options.reason}, out)
     return EXIT_OK
 
 
 def cmd_response(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.core.models import Response
-    from besponsa_desktop.store.courses import record_response
-
-    with _open_store(args, create=False) as conn:
-        version = record_response(conn, args.mrn, args.cycle, Response(args.response),
-                                  mrd_negative=args.mrd_negative, by=args.by)
-    out.write(f"recorded: response after cycle {args.cycle} (course version {version})\n")
+    with _course_service(args, create=False) as service:
+        done = service.record_response(args.mrn, args.cycle, args.response, by=args.by,
+                                       mrd_negative=args.mrd_negative)
+    out.write(f"recorded: {done.text} (course version {done.version})\n")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store import double_check
-    from besponsa_desktop.store.courses import latest_plan_id
+    from besponsa_desktop.app.double_check import NOT_VERIFIED, TOLERANCE_TEXT
 
-    with _open_store(args, create=False) as conn:
-        plan_id = latest_plan_id(conn, args.mrn, args.cycle, args.day)
-        result = double_check.record_check(
-            conn, plan_id, checked_by=args.by, height=args.height, weight=args.weight,
-            height_unit=args.height_unit, weight_unit=args.weight_unit,
-            prepared_by=args.prepared_by,
+    with _course_service(args, create=False) as service:
+        login = None
+        if service.store.is_server:
+            # The second person logs in to the ward database as themselves.
+            login = (args.by, _password(args))
+        result = service.double_check(
+            args.mrn, args.cycle, args.day, checked_by=args.by, height=args.height,
+            weight=args.weight, height_unit=args.height_unit, weight_unit=args.weight_unit,
+            revision=args.revision, login=login,
         )
     if not result.matched:
         raise CheckFailed(
             f"double check: the re-entered {' and '.join(result.mismatches)} "
             f"{'do' if len(result.mismatches) > 1 else 'does'} not match the plan "
-            f"({double_check.TOLERANCE_TEXT}); {double_check.NOT_VERIFIED}"
+            f"({TOLERANCE_TEXT}); {NOT_VERIFIED}"
         )
-    out.write(f"verified: {result.status.text}\n")
+    out.write(f"verified: cycle {result.cycle} Day {result.day} revision {result.revision}, "
+              f"independently double-checked by {result.checked_by}\n")
     return EXIT_OK
 
 
-def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.audit import verify
+def _password(args: argparse.Namespace) -> str:
+    """The second person's database password: one line of standard input with
+    ``--password-stdin``, else asked on the terminal. Never an argument (it would show in
+    the process list) and never kept."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
 
-    with _open_store(args, create=False) as conn:
-        result = verify(conn)
+    try:
+        return getpass.getpass(f"database password for {args.by}: ")
+    except EOFError:
+        raise UsageError("the second person's database password is needed (no terminal: "
+                         "use --password-stdin)") from None
+
+
+def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
+    with _course_service(args, create=False) as service:
+        result = service.verify(args.expect)
     if not result.intact:
         where = f" at entry {result.broken_id}" if result.broken_id is not None else ""
         raise CheckFailed(f"audit trail broken{where}: {result.problem}")
-    out.write(f"audit trail intact: {result.entries} entries\n")
+    out.write(f"audit trail intact: {result.entries} entries; chain head {result.head_short}\n")
+    return EXIT_OK
+
+
+def _database_location(args: argparse.Namespace) -> Location:
+    from besponsa_desktop.app.settings import InstitutionSettings
+
+    return _location(args, InstitutionSettings().values())
+
+
+def cmd_db_status(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.app import database
+
+    found = database.status(_database_location(args))
+    if args.json:
+        _json_out(found.as_data(), out)
+    else:
+        out.write(database.describe(found))
+    return EXIT_OK if found.up_to_date else EXIT_INTERNAL
+
+
+def cmd_db_init(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.app import database
+
+    found = database.init(_database_location(args))
+    out.write(f"created: schema revision {found.revision} in {found.database}\n")
+    return EXIT_OK
+
+
+def cmd_db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.app import database
+
+    before, after = database.upgrade(_database_location(args))
+    if before.up_to_date:
+        out.write(f"up to date: schema revision {after.revision} in {after.database}\n")
+    else:
+        was = (f"version {before.legacy_version}" if before.legacy_version is not None
+               else f"revision {before.revision or 'none'}")
+        out.write(f"upgraded: schema {was} -> revision {after.revision} in "
+                  f"{after.database}\n")
+    return EXIT_OK
+
+
+def cmd_db_roles(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.app import database
+
+    out.write(database.roles_sql())
     return EXIT_OK
 
 
@@ -237,8 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH",
-                        help="the course database (default: in the user data folder)")
+    parser.add_argument("--db", metavar="PATH|URL",
+                        help="the course database: a file, or a ward database "
+                        "(postgresql://server/database; see docs/ward-deployment.md). "
+                        "Default: the settings, else a file in the user data folder")
 
 
 def _dose_options(parser: argparse.ArgumentParser) -> None:
@@ -264,6 +374,8 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
     export = commands.add_parser("export", help="print a patient's course for import elsewhere")
     export.add_argument("mrn", help="the patient's MRN")
+    export.add_argument("--output", metavar="FILE",
+                        help="write to FILE (private to the user) instead of standard output")
     _db_option(export)
     export.set_defaults(handler=cmd_export)
 
@@ -290,6 +402,18 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     _db_option(record)
     record.set_defaults(handler=cmd_record)
 
+    correct = commands.add_parser(
+        "correct", help="void a dose-record entry (a correction); it stays in the history",
+        description="Void one entry of a dose's record (numbered from 1, as history shows "
+        "them), with the reason. The entry is kept, marked void; record again if needed.",
+    )
+    _dose_options(correct)
+    correct.add_argument("--entry", type=int, required=True, metavar="N")
+    correct.add_argument("--reason", required=True, help="why the entry is wrong")
+    correct.add_argument("--by", required=True, metavar="NAME", help="who corrects it")
+    _db_option(correct)
+    correct.set_defaults(handler=cmd_correct)
+
     reschedule = commands.add_parser(
         "reschedule", help="list the dates a Day 8 or 15 dose may move to, or why none")
     _dose_options(reschedule)
@@ -311,9 +435,18 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
         "plan. Exit 0 when they match (the plan is verified), 1 when they do not.",
     )
     _dose_options(check)
-    check.add_argument("--by", required=True, metavar="NAME", help="the second person")
+    check.add_argument("--by", required=True, metavar="NAME",
+                       help="the second person (on a ward database: their database user, "
+                       "whose password is then asked for)")
+    check.add_argument("--password-stdin", action="store_true",
+                       help="on a ward database: read the second person's password from "
+                       "standard input")
     check.add_argument("--prepared-by", metavar="NAME",
-                       help="who prepared the plan (default: the name it was saved under)")
+                       help="ignored: the preparer is the name the plan revision was saved "
+                       "under (kept so that older scripts still run)")
+    check.add_argument("--revision", type=int, metavar="N",
+                       help="the plan revision checked (default: the latest); a check of a "
+                       "revision that is no longer the latest verifies nothing")
     check.add_argument("--height", type=float, required=True)
     check.add_argument("--height-unit", default="cm", choices=("cm", "m", "in"))
     check.add_argument("--weight", type=float, required=True)
@@ -325,8 +458,37 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_commands.add_parser(
         "verify", help="exit 0 when the audit trail is intact, 1 naming the first broken entry")
+    verify.add_argument("--expect", metavar="HEAD",
+                        help="a chain head kept outside the database (printed on printouts "
+                        "and exports): the chain must still hold it")
     _db_option(verify)
     verify.set_defaults(handler=cmd_audit_verify)
+    _database_commands(commands)
+
+
+def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    db = commands.add_parser(
+        "db", help="set up, check or upgrade the course database's schema",
+        description="For IT: the schema of the course database. A ward database "
+        "(PostgreSQL) is only ever changed by these commands; a database file is also "
+        "upgraded when the program opens it. See docs/ward-deployment.md.")
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    status = actions.add_parser(
+        "status", help="the database's schema revision and this program's; exit 1 when "
+        "an upgrade is needed")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    _db_option(status)
+    status.set_defaults(handler=cmd_db_status)
+    init = actions.add_parser("init", help="create the schema in an empty database")
+    _db_option(init)
+    init.set_defaults(handler=cmd_db_init)
+    upgrade = actions.add_parser(
+        "upgrade", help="bring the schema to this program's revision (one transaction)")
+    _db_option(upgrade)
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+    roles = actions.add_parser(
+        "roles", help="print the SQL that creates a ward database's roles (run it with psql)")
+    roles.set_defaults(handler=cmd_db_roles)
 
 
 def _print_problems(problems: Sequence[Problem], err: TextIO) -> None:
@@ -351,6 +513,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         return handler(args, out)
     except InvalidRequest as invalid:
         _print_problems(invalid.problems, err)
+        return EXIT_INVALID
+    except Refused as refused:
+        for line in refused.lines():
+            err.write(f"error: {line}\n")
         return EXIT_INVALID
     except (UsageError, StoreError) as usage:
         err.write(f"error: {usage}\n")

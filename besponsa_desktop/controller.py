@@ -1,4 +1,5 @@
-"""The one place where the window meets the dosing core (and, later, printing and the store).
+"""The one place where the window meets the dosing core, the printout and (through
+``course_controller``) the course.
 
 The window hands over what is in its fields (``FieldValues``: text as typed, units, ticks);
 the controller reads them (``build_request``), asks the core for a plan and announces the
@@ -21,8 +22,8 @@ from besponsa_desktop import entry
 from besponsa_desktop.settings import Settings
 
 if TYPE_CHECKING:
+    from besponsa_desktop.app.printout import DoubleCheck, PrintOptions
     from besponsa_desktop.course_controller import CourseController
-    from besponsa_desktop.printing.options import DoubleCheck, PrintOptions
 
 FieldValues = dict[str, Any]
 
@@ -272,6 +273,14 @@ def field_for_path(path: str, fields: set[str]) -> str:
     return ""
 
 
+def fmt(value: float, *args: Any, **kwargs: Any) -> str:
+    """The core's number format (no trailing zero), for the window: the window itself does
+    not import the core."""
+    from besponsa_desktop.core.numbers import fmt as core_fmt
+
+    return core_fmt(value, *args, **kwargs)
+
+
 def window_words(message: str) -> str:
     for json_words, words in _MESSAGE_WORDS.items():
         message = message.replace(json_words, words)
@@ -348,7 +357,10 @@ class PlanController(QObject):
         self.recompute()
 
     def new_patient(self) -> FieldValues:
-        """Blank fields with the institution's defaults; the window shows them."""
+        """Blank fields with the institution's defaults; the window shows them. The course
+        on screen is closed: nothing of another patient stays shown."""
+        if self._course is not None:
+            self._course.clear()
         self.set_values(blank_values(self.settings.values()))
         self.statusMessage.emit("New patient: the form is empty.")
         return dict(self.values)
@@ -429,7 +441,12 @@ class PlanController(QObject):
             from besponsa_desktop.course_controller import CourseController
 
             self._course = CourseController(self, self)
+            self._course.verificationChanged.connect(self._verification_changed)
         return self._course
+
+    def _verification_changed(self, check: DoubleCheck | None) -> None:
+        """The course says whether the stored plan on screen is double-checked."""
+        self.double_check = check
 
     def save(self) -> bool:
         """Save the plan to the patient's course, signed; see CourseController.save."""
@@ -439,22 +456,17 @@ class PlanController(QObject):
     # reportlab is imported here, on the first print, never at start-up (~200 ms).
     def print_options(self) -> PrintOptions:
         """Hospital name and paper size from the settings; the double check if there is one."""
-        from besponsa_desktop.printing.options import PrintOptions
+        from besponsa_desktop.app.printout import options
 
-        return PrintOptions(
-            hospital_name=str(self.settings.get("hospital_name") or ""),
-            page_size="Letter" if self.settings.get("page_size") == "Letter" else "A4",
-            double_check=self.double_check,
-        )
+        return options(self.settings.values(), double_check=self.double_check)
 
     def render_printout(self) -> bytes:
         """The nurses' printout of the current plan, as PDF bytes."""
         if self.plan is None:
             raise ValueError("no complete plan to print")
-        from besponsa_desktop.printing.document import render_pdf
+        from besponsa_desktop.app.printout import render_with
 
-        data: bytes = render_pdf(self.plan, self.print_options())
-        return data
+        return render_with(self.plan, self.print_options())
 
     def print_plan(self) -> bytes | None:
         """The printout for the window to preview or print, or None when there is none (the
@@ -476,10 +488,10 @@ class PlanController(QObject):
         if not self.valid:
             self.statusMessage.emit("No PDF saved: the plan is not complete.")
             return False
-        from besponsa_desktop.printing.document import write_pdf
+        from besponsa_desktop.app.printout import write_with
 
         try:
-            write_pdf(self.plan, Path(path), self.print_options())
+            write_with(self.plan, Path(path), self.print_options())
         except OSError as error:
             reason = error.strerror or "the file could not be written"
             self.statusMessage.emit(f"The PDF was not saved ({reason}): {path}")

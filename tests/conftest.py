@@ -1,11 +1,14 @@
-"""Fixtures every test folder may use: a throwaway PostgreSQL server set up as a ward
-(started once per session, only when a test asks for it) and fresh databases on it."""
+"""Fixtures every test folder may use. Every test reads settings from its own folders: the
+command line reads the user's and IT's settings files (XDG locations, as Qt does), never
+the real ones of this machine. A throwaway PostgreSQL server set up as a ward (started once
+per session, only when a test asks for it) and databases on it."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +111,12 @@ def ward_db(ward: Ward, _ward_store: str) -> str:
     emptied before each (copying a database for each test would take ten times longer)."""
     ward.empty(_ward_store)
     return _ward_store
+
+
+@pytest.fixture(autouse=True)
+def _private_settings_files(tmp_path_factory: pytest.TempPathFactory,
+                            monkeypatch: pytest.MonkeyPatch) -> Path:
+    base = tmp_path_factory.mktemp("settings")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "user"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(base / "system"))
+    return base

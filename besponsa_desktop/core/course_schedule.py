@@ -288,6 +288,26 @@ def schedule_problems(course: Course) -> list[Finding]:
                     f"{fmt_date(dose.window_end)} (±2 days)",
                 )
             )
+    pending = next((d for c in cycles for d in c.doses if d.status.pending), None)
+    if pending is not None:
+        later_given = [
+            d
+            for c in cycles
+            for d in c.doses
+            if d.status is DoseStatus.GIVEN and (d.cycle, d.day) > (pending.cycle, pending.day)
+        ]
+        if later_given:
+            problems.append(
+                finding(
+                    profile,
+                    Rule.PROGRAM,
+                    "earlier_dose_pending",
+                    f"cycle {later_given[0].cycle} Day {later_given[0].day} is recorded as "
+                    f"given while cycle {pending.cycle} Day {pending.day} before it is "
+                    f"{pending.status_text}; doses are given in order (void the later "
+                    "record first)",
+                )
+            )
     for before_cycle, cycle in itertools.pairwise(cycles):
         if cycle.start_date < before_cycle.next_cycle_due:
             problems.append(

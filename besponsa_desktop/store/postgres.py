@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import URL, Connection, Engine, create_engine, text
+from sqlalchemy.pool import NullPool
 
 CHAIN_LOCK_KEY = 0x62657370_6F6E7361  # "besponsa": the one advisory lock of the chain
 NOTIFY_CHANNEL = "besponsa_course_changed"
@@ -29,18 +30,22 @@ READ_ROLE = "besponsa_read"
 CONNECT_TIMEOUT_S = 10
 SIGNATURE_REFUSED = "42501"  # insufficient_privilege: the SQLSTATE of the triggers' refusals
 
-def engine(url: str) -> Engine:
-    """An engine on the ward database (an SQLAlchemy ``postgresql+psycopg`` URL)."""
+def engine(url: str | URL, pooled: bool = True) -> Engine:
+    """An engine on the ward database (an SQLAlchemy ``postgresql+psycopg`` URL).
+    ``pooled=False``: every use opens its own connection (a second person's login, which
+    must not outlive the dialog)."""
+    pool: dict[str, Any] = (
+        {"pool_pre_ping": True, "pool_size": 2, "max_overflow": 2} if pooled
+        else {"poolclass": NullPool}
+    )
     return create_engine(
         url,
-        pool_pre_ping=True,
-        pool_size=2,
-        max_overflow=2,
         isolation_level="READ COMMITTED",
         connect_args={
             "connect_timeout": CONNECT_TIMEOUT_S,
             "application_name": "besponsa-desktop",
         },
+        **pool,
     )
 
 
@@ -76,6 +81,7 @@ def connection_words(error: BaseException) -> str | None:
         return ("cannot connect to the ward database securely (TLS): "
                 + text_.strip().split("\n")[0][:160])
     for words in ("could not connect", "Connection refused", "timeout expired",
+                  "failed to resolve host",
                   "could not translate host name", "No such file or directory",
                   "server closed the connection", "terminating connection"):
         if words in text_:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, inspect, text
 
+FIRST = "0001"  # the event log's tables, as schema version 3 made them
 HEAD = "0001"  # the newest revision; a test checks it is Alembic's head
 REVISIONS = Path(__file__).resolve().parent / "revisions"
 VERSION_TABLE = "alembic_version"

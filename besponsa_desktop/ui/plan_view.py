@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from besponsa_desktop.controller import FieldProblem
-from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.controller import FieldProblem, fmt
 from besponsa_desktop.entry import MONTHS, human_date
 from besponsa_desktop.ui import look
 from besponsa_desktop.ui.calendar_view import CycleCalendar

@@ -96,7 +96,11 @@ def respond(course: c.Course, cycle: int, response: str = "cr", mrd: bool = Fals
     return c.apply(
         course,
         c.ResponseRecorded(
-            cycle=cycle, response=response, mrd_negative=mrd, by=PHARMACIST, at=AT  # type: ignore[arg-type]
+            cycle=cycle,
+            response=response,
+            mrd_negative=mrd,
+            by=PHARMACIST,
+            at=AT,  # type: ignore[arg-type]
         ),
     )
 

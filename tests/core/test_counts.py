@@ -42,35 +42,57 @@ LOW = {"baseline": {"anc": 0.6, "platelets": 30}}
 
 
 def test_row3_low_baseline_counts_fallen_since_prior_cycle_holds():
-    plan = plan_of(later(**LOW, prior_cycle_start={"anc": 0.9, "platelets": 45},
-                         labs={"anc": 0.7, "platelets": 40}))
+    plan = plan_of(
+        later(
+            **LOW,
+            prior_cycle_start={"anc": 0.9, "platelets": 45},
+            labs={"anc": 0.7, "platelets": 40},
+        )
+    )
     assert plan.decision is Decision.HOLD
     assert codes(plan.reasons) == ["anc_low"]
     assert "0.9 → 0.7" in plan.reasons[0].message
 
 
 def test_row3_release_1_counts_back_to_prior_cycle_levels():
-    plan = plan_of(later(**LOW, prior_cycle_start={"anc": 0.7, "platelets": 40},
-                         labs={"anc": 0.7, "platelets": 41}))
+    plan = plan_of(
+        later(
+            **LOW,
+            prior_cycle_start={"anc": 0.7, "platelets": 40},
+            labs={"anc": 0.7, "platelets": 41},
+        )
+    )
     assert plan.decision is Decision.PROCEED
 
 
 def test_row3_release_2_anc_at_least_1_and_platelets_at_least_50():
-    plan = plan_of(later(**LOW, prior_cycle_start={"anc": 3, "platelets": 200},
-                         labs={"anc": 1, "platelets": 50}))
+    plan = plan_of(
+        later(
+            **LOW, prior_cycle_start={"anc": 3, "platelets": 200}, labs={"anc": 1, "platelets": 50}
+        )
+    )
     assert plan.decision is Decision.PROCEED
 
 
 def test_row3_release_3_low_counts_attributed_to_the_disease():
-    plan = plan_of(later(**LOW, prior_cycle_start={"anc": 0.9, "platelets": 45},
-                         labs={"anc": 0.5, "platelets": 20,
-                               "low_counts_attributed_to_disease": True}))
+    plan = plan_of(
+        later(
+            **LOW,
+            prior_cycle_start={"anc": 0.9, "platelets": 45},
+            labs={"anc": 0.5, "platelets": 20, "low_counts_attributed_to_disease": True},
+        )
+    )
     assert plan.decision is Decision.PROCEED
 
 
 def test_row3_platelets_fallen_only_gives_platelets_low():
-    plan = plan_of(later(**LOW, prior_cycle_start={"anc": 0.5, "platelets": 45},
-                         labs={"anc": 0.6, "platelets": 30}))
+    plan = plan_of(
+        later(
+            **LOW,
+            prior_cycle_start={"anc": 0.5, "platelets": 45},
+            labs={"anc": 0.6, "platelets": 30},
+        )
+    )
     assert codes(plan.reasons) == ["platelets_low"]
 
 
@@ -95,8 +117,9 @@ def test_us_low_counts_for_exactly_28_days_still_only_hold():
 
 
 def test_eu_has_no_28_day_discontinuation():
-    plan = plan_of(later(label="EU", ph_positive=False,
-                         labs={"anc": 0.5, "low_counts_duration_days": 40}))
+    plan = plan_of(
+        later(label="EU", ph_positive=False, labs={"anc": 0.5, "low_counts_duration_days": 40})
+    )
     assert plan.decision is Decision.HOLD
     assert codes(plan.reasons) == ["anc_low"]
     assert plan.reasons[0].source.startswith("EU SmPC")
@@ -104,8 +127,9 @@ def test_eu_has_no_28_day_discontinuation():
 
 @pytest.mark.parametrize("day", [8, 15])
 def test_days_8_and_15_are_never_held_for_counts(day):
-    plan = plan_of(later(dose_day=day, labs={"anc": 0.2, "platelets": 10,
-                                             "taken_on": "2026-12-07"}))
+    plan = plan_of(
+        later(dose_day=day, labs={"anc": 0.2, "platelets": 10, "taken_on": "2026-12-07"})
+    )
     assert plan.decision is Decision.PROCEED
     assert "counts_low_not_gating" in codes(plan.warnings)
 

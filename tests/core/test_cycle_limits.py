@@ -38,17 +38,18 @@ def test_hsct_cycle_2_proceeds():
 
 
 def test_hsct_third_cycle_after_cr_and_mrd_negativity_is_not_given():
-    plan = plan_of(later(cycle={"number": 3}, hsct_planned=True, response="cr",
-                         mrd_negative=True))
+    plan = plan_of(later(cycle={"number": 3}, hsct_planned=True, response="cr", mrd_negative=True))
     assert plan.decision is Decision.DISCONTINUE
     assert codes(plan.reasons) == ["hsct_cycles_complete"]
 
 
-@pytest.mark.parametrize(("response", "mrd"), [("cr", False), ("cri", False), ("none", True),
-                                                ("none", False)])
+@pytest.mark.parametrize(
+    ("response", "mrd"), [("cr", False), ("cri", False), ("none", True), ("none", False)]
+)
 def test_hsct_third_cycle_may_be_considered_without_cr_and_mrd_negativity(response, mrd):
-    plan = plan_of(later(cycle={"number": 3}, hsct_planned=True, response=response,
-                         mrd_negative=mrd))
+    plan = plan_of(
+        later(cycle={"number": 3}, hsct_planned=True, response=response, mrd_negative=mrd)
+    )
     assert plan.decision is Decision.PROCEED
     assert "hsct_third_cycle" in codes(plan.warnings)
 

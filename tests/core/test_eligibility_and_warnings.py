@@ -8,8 +8,12 @@ from besponsa_desktop.core.models import Decision, Sex
 from besponsa_desktop.core.patient_checks import add_months, cockcroft_gault
 from tests.factories import codes, later, plan_of, request
 
-CHILD = {"patient": {"date_of_birth": "2014-06-01"}, "height_cm": 140, "weight_kg": 35,
-         "labs": {"serum_creatinine_umol_l": 40}}
+CHILD = {
+    "patient": {"date_of_birth": "2014-06-01"},
+    "height_cm": 140,
+    "weight_kg": 35,
+    "labs": {"serum_creatinine_umol_l": 40},
+}
 
 
 def test_us_child_of_one_year_or_more_is_eligible():
@@ -20,8 +24,14 @@ def test_us_child_of_one_year_or_more_is_eligible():
 
 
 def test_us_infant_under_one_year_is_not_eligible():
-    plan = plan_of(request(patient={"date_of_birth": "2026-01-10"}, height_cm=70,
-                           weight_kg=8, labs={"serum_creatinine_umol_l": 20}))
+    plan = plan_of(
+        request(
+            patient={"date_of_birth": "2026-01-10"},
+            height_cm=70,
+            weight_kg=8,
+            labs={"serum_creatinine_umol_l": 20},
+        )
+    )
     assert plan.decision is Decision.NOT_ELIGIBLE
     assert codes(plan.reasons) == ["age_below_minimum"]
     assert "age 0 years" in plan.reasons[0].message
@@ -42,14 +52,18 @@ def test_eu_ph_positive_without_tki_failure_is_not_eligible():
 
 def test_eu_ph_positive_after_tki_failure_is_eligible():
     assert plan_of(request(label="EU", ph_positive=True, tki_failed=True)).decision is (
-        Decision.PROCEED)
+        Decision.PROCEED
+    )
 
 
-@pytest.mark.parametrize(("field", "code"), [
-    ("hypersensitivity", "contraindicated_hypersensitivity"),
-    ("prior_severe_or_ongoing_vod", "contraindicated_prior_vod"),
-    ("serious_ongoing_liver_disease", "contraindicated_liver_disease"),
-])
+@pytest.mark.parametrize(
+    ("field", "code"),
+    [
+        ("hypersensitivity", "contraindicated_hypersensitivity"),
+        ("prior_severe_or_ongoing_vod", "contraindicated_prior_vod"),
+        ("serious_ongoing_liver_disease", "contraindicated_liver_disease"),
+    ],
+)
 def test_eu_contraindications(field, code):
     plan = plan_of(request(label="EU", ph_positive=False, contraindications={field: True}))
     assert plan.decision is Decision.NOT_ELIGIBLE
@@ -97,12 +111,22 @@ def test_creatinine_in_mg_dl_gives_the_same_clearance():
     assert a.crcl_ml_min == b.crcl_ml_min
 
 
-@pytest.mark.parametrize(("bili", "ast", "category"), [
-    (10, 30, "normal"), (10, 50, "mild"), (25, 30, "mild"), (40, 30, "moderate"),
-    (70, 30, "severe")])
+@pytest.mark.parametrize(
+    ("bili", "ast", "category"),
+    [
+        (10, 30, "normal"),
+        (10, 50, "mild"),
+        (25, 30, "mild"),
+        (40, 30, "moderate"),
+        (70, 30, "severe"),
+    ],
+)
 def test_hepatic_category_nci_odwg(bili, ast, category):
-    plan = plan_of(request(labs={"total_bilirubin": bili, "ast": ast,
-                                 "bilirubin_from_gilbert_or_hemolysis": True}))
+    plan = plan_of(
+        request(
+            labs={"total_bilirubin": bili, "ast": ast, "bilirubin_from_gilbert_or_hemolysis": True}
+        )
+    )
     assert plan.hepatic_category.startswith(category)
 
 

@@ -43,8 +43,14 @@ def test_dose_is_never_rounded_to_whole_vials():
 
 
 def test_small_child_dose_below_labelled_bag_concentration_holds_rather_than_invent():
-    plan = plan_of(request(patient={"date_of_birth": "2023-01-01"}, height_cm=80,
-                           weight_kg=10, labs={"serum_creatinine_umol_l": 25}))
+    plan = plan_of(
+        request(
+            patient={"date_of_birth": "2023-01-01"},
+            height_cm=80,
+            weight_kg=10,
+            labs={"serum_creatinine_umol_l": 25},
+        )
+    )
     assert plan.decision is Decision.HOLD
     assert "preparation_outside_label_range" in codes(plan.reasons)
     assert "syringe" in plan.reasons[0].message

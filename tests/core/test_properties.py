@@ -16,8 +16,7 @@ from besponsa_desktop.core.preparation import DELIVERABLE_MG_PER_VIAL
 from besponsa_desktop.core.validation import InvalidRequest
 from tests.factories import request
 
-SETTINGS = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -35,8 +34,11 @@ def valid_requests(draw):
         weight_kg=draw(st.floats(35, 250)),
         measured_on=(dose_date - timedelta(days=draw(st.integers(0, 5)))).isoformat(),
         bsa_formula=draw(st.sampled_from(["mosteller", "dubois", "haycock", "gehan_george"])),
-        cycle={"number": number, "start_date": start.isoformat(),
-               "extend_to_28_days": number == 1 and draw(st.booleans())},
+        cycle={
+            "number": number,
+            "start_date": start.isoformat(),
+            "extend_to_28_days": number == 1 and draw(st.booleans()),
+        },
         dose_day=day,
         hsct_planned=draw(st.booleans()),
         mrd_negative=draw(st.booleans()),
@@ -66,10 +68,11 @@ def valid_requests(draw):
             response=draw(st.sampled_from(["cr", "cri", "none"])),
             dose_level=level,
             longest_toxicity_interruption_days=draw(st.integers(0, 40)),
-            baseline={"anc": draw(st.floats(0.1, 10)) if low_baseline else 2.0,
-                      "platelets": draw(st.floats(5, 400))},
-            prior_cycle_start={"anc": draw(st.floats(0, 10)),
-                               "platelets": draw(st.floats(0, 400))},
+            baseline={
+                "anc": draw(st.floats(0.1, 10)) if low_baseline else 2.0,
+                "platelets": draw(st.floats(5, 400)),
+            },
+            prior_cycle_start={"anc": draw(st.floats(0, 10)), "platelets": draw(st.floats(0, 400))},
         )
     return data
 
@@ -151,12 +154,20 @@ def test_proceed_only_when_every_gate_passed(data):
         or (labs.total_bilirubin > 1.5 * labs.total_bilirubin_uln)
         or labs.ast > 2.5 * labs.ast_uln
         or labs.alt > 2.5 * labs.alt_uln
-        or (request.cycle.number == 1 and request.dose_day == 1
-            and (labs.peripheral_blasts_per_mm3 or 0) > 10000)
-        or (request.cycle.number >= 2 and request.dose_day == 1
-            and (labs.platelets_after_transfusion
-                 or (request.baseline.anc >= 1 and labs.anc < 1)
-                 or (request.baseline.platelets >= 50 and labs.platelets < 50)))
+        or (
+            request.cycle.number == 1
+            and request.dose_day == 1
+            and (labs.peripheral_blasts_per_mm3 or 0) > 10000
+        )
+        or (
+            request.cycle.number >= 2
+            and request.dose_day == 1
+            and (
+                labs.platelets_after_transfusion
+                or (request.baseline.anc >= 1 and labs.anc < 1)
+                or (request.baseline.platelets >= 50 and labs.platelets < 50)
+            )
+        )
         or plan.age_years < (18 if request.label == "EU" else 1)
     )
     if plan.decision is Decision.PROCEED:
@@ -180,8 +191,9 @@ def test_every_plan_survives_a_json_round_trip(data):
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -197,11 +209,28 @@ def mutate(base, path_value):
     return data
 
 
-FIELDS = [("height_cm",), ("weight_kg",), ("measured_on",), ("label",), ("cycle", "number"),
-          ("cycle", "start_date"), ("dose_day",), ("response",), ("dose_level",),
-          ("labs", "anc"), ("labs", "taken_on"), ("labs", "total_bilirubin_uln"),
-          ("patient", "date_of_birth"), ("patient",), ("labs",), ("events",),
-          ("baseline",), ("bsa_cap_m2",), ("volume_rounding_ml",), ("unknown",)]
+FIELDS = [
+    ("height_cm",),
+    ("weight_kg",),
+    ("measured_on",),
+    ("label",),
+    ("cycle", "number"),
+    ("cycle", "start_date"),
+    ("dose_day",),
+    ("response",),
+    ("dose_level",),
+    ("labs", "anc"),
+    ("labs", "taken_on"),
+    ("labs", "total_bilirubin_uln"),
+    ("patient", "date_of_birth"),
+    ("patient",),
+    ("labs",),
+    ("events",),
+    ("baseline",),
+    ("bsa_cap_m2",),
+    ("volume_rounding_ml",),
+    ("unknown",),
+]
 
 
 @settings(max_examples=300, deadline=None)

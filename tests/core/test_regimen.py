@@ -52,9 +52,15 @@ def test_dose_dates_and_windows_of_days_8_and_15():
     d1, d8, d15 = plan.doses
     assert (d1.date, d1.window_start, d1.window_end) == (date(2026, 12, 1),) * 3
     assert (d8.date, d8.window_start, d8.window_end) == (
-        date(2026, 12, 8), date(2026, 12, 6), date(2026, 12, 10))
+        date(2026, 12, 8),
+        date(2026, 12, 6),
+        date(2026, 12, 10),
+    )
     assert (d15.date, d15.window_start, d15.window_end) == (
-        date(2026, 12, 15), date(2026, 12, 13), date(2026, 12, 17))
+        date(2026, 12, 15),
+        date(2026, 12, 13),
+        date(2026, 12, 17),
+    )
 
 
 def test_worked_example_from_the_contract():

@@ -57,14 +57,18 @@ def test_both_limits_broken_are_both_shown():
 
 
 def test_bilirubin_from_gilbert_or_hemolysis_does_not_hold():
-    plan = plan_of(request(labs={"total_bilirubin": 50,
-                                 "bilirubin_from_gilbert_or_hemolysis": True}))
+    plan = plan_of(
+        request(labs={"total_bilirubin": 50, "bilirubin_from_gilbert_or_hemolysis": True})
+    )
     assert plan.decision is Decision.PROCEED
 
 
 def test_gilbert_does_not_excuse_transaminases():
-    plan = plan_of(request(labs={"total_bilirubin": 50, "ast": 150,
-                                 "bilirubin_from_gilbert_or_hemolysis": True}))
+    plan = plan_of(
+        request(
+            labs={"total_bilirubin": 50, "ast": 150, "bilirubin_from_gilbert_or_hemolysis": True}
+        )
+    )
     assert plan.decision is Decision.HOLD
     assert "bilirubin" not in plan.reasons[0].message.split(".")[0]
 
@@ -81,8 +85,9 @@ def test_grade_1_does_not_hold():
 
 
 def test_grade_back_to_pretreatment_grade_does_not_hold():
-    plan = plan_of(request(events={"nonhematologic_grade": 2,
-                                   "nonhematologic_pretreatment_grade": 2}))
+    plan = plan_of(
+        request(events={"nonhematologic_grade": 2, "nonhematologic_pretreatment_grade": 2})
+    )
     assert plan.decision is Decision.PROCEED
 
 

@@ -34,8 +34,11 @@ CASES = [
     ({"dose_day": 9}, "dose_day", "1, 8 or 15"),
     ({"dose_level": 3}, "dose_level", "less than or equal to 2"),
     ({"dose_level": 1}, "dose_level", "cycle 1 is always given at full dose"),
-    ({"longest_toxicity_interruption_days": 5}, "longest_toxicity_interruption_days",
-     "cycle 1 has none"),
+    (
+        {"longest_toxicity_interruption_days": 5},
+        "longest_toxicity_interruption_days",
+        "cycle 1 has none",
+    ),
     ({"response": "partial"}, "response", "'cr', 'cri' or 'none'"),
     ({"mrd_negative": "yes"}, "mrd_negative", "true or false"),
     ({"hsct_planned": 1}, "hsct_planned", "true or false"),
@@ -52,8 +55,15 @@ CASES = [
     ({"cycle": {"number": 0}}, "cycle.number", "greater than or equal to 1"),
     ({"cycle": {"number": 21}}, "cycle.number", "less than or equal to 20"),
     ({"cycle": {"number": 1.5}}, "cycle.number", "whole number"),
-    ({"cycle": {"start_date": "1999-12-01"}, "measured_on": "1999-11-30",
-      "labs": {"taken_on": "1999-11-30"}}, "cycle.start_date", "not a plausible date"),
+    (
+        {
+            "cycle": {"start_date": "1999-12-01"},
+            "measured_on": "1999-11-30",
+            "labs": {"taken_on": "1999-11-30"},
+        },
+        "cycle.start_date",
+        "not a plausible date",
+    ),
     ({"cycle": {"start_date": "2026-02-30"}}, "cycle.start_date", "YYYY-MM-DD"),
     ({"labs": DELETE}, "labs", "is required"),
     ({"labs": {"taken_on": "2026-12-02"}}, "labs.taken_on", "after the dose"),
@@ -63,35 +73,57 @@ CASES = [
     ({"labs": {"platelets": DELETE}}, "labs.platelets", "is required"),
     ({"labs": {"total_bilirubin": -1}}, "labs.total_bilirubin", "negative"),
     ({"labs": {"total_bilirubin_uln": 0}}, "labs.total_bilirubin_uln", "greater than 0"),
-    ({"labs": {"total_bilirubin": 10, "total_bilirubin_uln": 0.3}}, "labs.total_bilirubin",
-     "same unit"),
+    (
+        {"labs": {"total_bilirubin": 10, "total_bilirubin_uln": 0.3}},
+        "labs.total_bilirubin",
+        "same unit",
+    ),
     ({"labs": {"ast": 5000}}, "labs.ast", "same unit"),
     ({"labs": {"alt_uln": -40}}, "labs.alt_uln", "greater than 0"),
     ({"labs": {"serum_creatinine_umol_l": 0.9}}, "labs.serum_creatinine_umol_l", "mg/dL"),
     ({"labs": {"serum_creatinine_umol_l": None}}, "labs.serum_creatinine_umol_l", "required"),
     ({"labs": {"serum_creatinine_mg_dl": 1.0}}, "labs.serum_creatinine_mg_dl", "once"),
-    ({"labs": {"serum_creatinine_umol_l": None, "serum_creatinine_mg_dl": 80}},
-     "labs.serum_creatinine_mg_dl", "µmol/L"),
-    ({"labs": {"peripheral_blasts_per_mm3": None}}, "labs.peripheral_blasts_per_mm3",
-     "required before cycle 1 Day 1"),
+    (
+        {"labs": {"serum_creatinine_umol_l": None, "serum_creatinine_mg_dl": 80}},
+        "labs.serum_creatinine_mg_dl",
+        "µmol/L",
+    ),
+    (
+        {"labs": {"peripheral_blasts_per_mm3": None}},
+        "labs.peripheral_blasts_per_mm3",
+        "required before cycle 1 Day 1",
+    ),
     ({"labs": {"peripheral_blasts_per_mm3": -3}}, "labs.peripheral_blasts_per_mm3", "negative"),
-    ({"labs": {"low_counts_duration_days": -1}}, "labs.low_counts_duration_days",
-     "greater than or equal to 0"),
-    ({"labs": {"platelets_after_transfusion": "no"}}, "labs.platelets_after_transfusion",
-     "true or false"),
-    ({"events": {"nonhematologic_grade": 5}}, "events.nonhematologic_grade",
-     "less than or equal to 4"),
+    (
+        {"labs": {"low_counts_duration_days": -1}},
+        "labs.low_counts_duration_days",
+        "greater than or equal to 0",
+    ),
+    (
+        {"labs": {"platelets_after_transfusion": "no"}},
+        "labs.platelets_after_transfusion",
+        "true or false",
+    ),
+    (
+        {"events": {"nonhematologic_grade": 5}},
+        "events.nonhematologic_grade",
+        "less than or equal to 4",
+    ),
     ({"events": {"vod": None}}, "events.vod", "true or false"),
     ({"events": {"anaphylaxis": True}}, "events.anaphylaxis", "not a known field"),
     ({"label": "EU"}, "ph_positive", "required under the EU label"),
     ({"label": "EU", "ph_positive": True}, "tki_failed", "required for a Ph+"),
-    ({"contraindications": {"pregnancy": True}}, "contraindications.pregnancy",
-     "not a known field"),
+    (
+        {"contraindications": {"pregnancy": True}},
+        "contraindications.pregnancy",
+        "not a known field",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("overrides", "path", "words"), CASES,
-                         ids=[c[1] + ":" + c[2][:20] for c in CASES])
+@pytest.mark.parametrize(
+    ("overrides", "path", "words"), CASES, ids=[c[1] + ":" + c[2][:20] for c in CASES]
+)
 def test_invalid_field_is_named_with_what_is_wrong(overrides, path, words):
     found = problems(request(overrides))
     assert path in found, found
@@ -104,13 +136,13 @@ LATER_CASES = [
     ({"baseline": {"anc": 5000}}, "baseline.anc", "per mm³"),
     ({"baseline": {"anc": 0.5}}, "prior_cycle_start", "is required"),
     ({"cycle": {"extend_to_28_days": True}}, "cycle.extend_to_28_days", "only cycle 1"),
-    ({"prior_cycle_start": {"anc": 1, "platelets": -1}}, "prior_cycle_start.platelets",
-     "negative"),
+    ({"prior_cycle_start": {"anc": 1, "platelets": -1}}, "prior_cycle_start.platelets", "negative"),
 ]
 
 
-@pytest.mark.parametrize(("overrides", "path", "words"), LATER_CASES,
-                         ids=[c[1] for c in LATER_CASES])
+@pytest.mark.parametrize(
+    ("overrides", "path", "words"), LATER_CASES, ids=[c[1] for c in LATER_CASES]
+)
 def test_invalid_later_cycle_field_is_named(overrides, path, words):
     found = problems(later(**overrides))
     assert path in found, found
