@@ -246,8 +246,10 @@ class SqlCourseStore:
         try:
             with self._connect() as conn, conn.begin():
                 dialect.lock_chain(conn)
+                stored_by = None
                 if imported:
                     dialect.mark_import(conn)
+                    stored_by = dialect.signed_in_user(conn)
                 row = self._course_row(conn, patient["mrn"])
                 if row is None:
                     if expected_version != 0:
@@ -264,7 +266,7 @@ class SqlCourseStore:
                         raise ConflictError(expected_version, version)
                 for event in events:
                     version += 1
-                    append_row(conn, course_id, version, event)
+                    append_row(conn, course_id, version, event, stored_by)
                 return version
         except IntegrityError:
             # another writer took the same (course, seq) or created the same patient
@@ -290,8 +292,10 @@ def _create_course(conn: Connection, patient: Mapping[str, str]) -> int:
 
 
 def append_row(conn: Connection, course_id: int | None, seq: int,
-               event: Mapping[str, Any]) -> None:
-    """One event row, chained to the last row of the log (inside the caller's transaction)."""
+               event: Mapping[str, Any], stored_by: str | None = None) -> None:
+    """One event row, chained to the last row of the log (inside the caller's transaction).
+    The row's ``by`` is the event's, or ``stored_by`` (on a ward database, an imported
+    event is stored by the importing user and keeps its author in the event)."""
     last = conn.execute(
         select(tables.events.c.id, tables.events.c.hash)
         .order_by(tables.events.c.id.desc()).limit(1)
@@ -303,7 +307,7 @@ def append_row(conn: Connection, course_id: int | None, seq: int,
         "seq": seq,
         "kind": str(event["kind"]),
         "payload": chain.canonical(dict(event)),
-        "by": event.get("by"),
+        "by": event.get("by") if stored_by is None else stored_by,
         "os_user": identity.os_user(),
         "at": chain.now_utc(),
         "prev_hash": prev_hash,
