@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from besponsa_desktop.app.results import MoveOptions
 from besponsa_desktop.controller import FieldValues
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
 INFO, ERROR, CONFLICT = "info", "error", "conflict"
 RELOAD = "reload"
+WATCH_INTERVAL_MS = 2000  # how often an open course asks whether it changed elsewhere
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ class CourseController(QObject):
         self.edited = False  # the form was changed by hand since it was opened or saved
         self._service: CourseService | None = None
         self._service_key: str | None = None
+        self._watcher: Any = None  # store.changes.Watcher, while a course is open
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(WATCH_INTERVAL_MS)
+        self._watch_timer.timeout.connect(self.check_for_changes)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
@@ -127,9 +132,59 @@ class CourseController(QObject):
         return self._service
 
     def close(self) -> None:
+        self._stop_watching()
         if self._service is not None:
             self._service.close()
             self._service = None
+
+    def is_ward(self) -> bool:
+        """Is the course database a ward database (PostgreSQL), where people sign in? A
+        database that cannot be opened says so when it is used, not here."""
+        try:
+            return bool(self.service().store.is_server)
+        except Exception:
+            return False
+
+    # ---------------------------------------------------------------- changes elsewhere
+    def _start_watching(self) -> None:
+        if self._watcher is None:
+            try:
+                self._watcher = self.service().store.watch()
+            except Exception:  # no watching is no harm: a conflict still stops an overwrite
+                return
+        self._watch_timer.start()
+
+    def _stop_watching(self) -> None:
+        self._watch_timer.stop()
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
+
+    def check_for_changes(self) -> None:
+        """Another window or workstation changed the course on screen: show what is stored
+        now, or, when the form holds unsaved entries, say that it must be reloaded. Asked
+        every few seconds while a course is open (the ward database notifies; a database
+        file is polled)."""
+        if self._watcher is None or self.mrn is None:
+            return
+        try:
+            if not self._watcher.poll():
+                return
+            stored = self.service().version(self.mrn)
+        except Exception:
+            return  # the next save says what is wrong, in words
+        if stored == self.version:
+            return  # this window's own change
+        if self.edited:
+            self._tell(CONFLICT, "This patient's course was changed on another workstation. "
+                       "Your entries are still in the form; reload the course to see the "
+                       "change before saving.", RELOAD)
+            return
+        data = self._history(self.mrn, "Update")
+        if data is not None:
+            self._show_course(data)
+            self._tell(INFO, "This patient's course was changed on another workstation: the "
+                       "timeline shows what is stored now.")
 
     def _run(self, what: str, work: Callable[[CourseService], Any],
              then: str = ", then try again") -> Any:
@@ -248,6 +303,10 @@ class CourseController(QObject):
         self.course = data
         self.courseChanged.emit(data)
         self._publish_verification()
+        if data is None:
+            self._stop_watching()
+        else:
+            self._start_watching()
 
     def _refresh(self) -> None:
         if self.mrn:
@@ -464,7 +523,7 @@ class CourseController(QObject):
 
     def double_check(
         self, checked_by: str, height: float, weight: float, height_unit: str = "cm",
-        weight_unit: str = "kg",
+        weight_unit: str = "kg", password: str | None = None,
     ) -> bool | None:
         """Compare a second person's blind re-entry with the saved plan on screen. True
         when they match (the printout then names the checker), False when they do not,
@@ -482,6 +541,8 @@ class CourseController(QObject):
                 mrn, ref.cycle, ref.day, checked_by=checked_by, height=height, weight=weight,
                 height_unit=height_unit, weight_unit=weight_unit, revision=ref.revision,
                 expected_version=version,
+                # on a ward database the second person logs in (the password is not kept)
+                login=None if password is None else (checked_by, password),
             ),
         )
         if result is None:
