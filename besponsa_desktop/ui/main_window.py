@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def _course_changed(self, data: Any) -> None:
+        self._plan_changed(self.controller.plan)  # the plan view follows the course
         if data is not None and self.course_tabs is not None:
             name = data["patient"]["name"]
             self.course_tabs.setTabText(1, f"Course timeline — {name}")
@@ -311,7 +312,9 @@ class MainWindow(QMainWindow):
 
     def _plan_changed(self, plan: Any) -> None:
         if plan is not None and self.plan_view is not None:
-            self.plan_view.show_plan(plan)
+            # as the course records it: moved dates, given times, omitted doses
+            self.plan_view.show_plan(self.controller.shown_plan(plan))
+            self.plan_view.show_course_note(self.controller.course_note())
             self.statusBar().clearMessage()
 
     def _problems_changed(self, problems: list[FieldProblem]) -> None:
