@@ -126,8 +126,8 @@ def ward_db(ward: Ward, _ward_store: str) -> str:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """A test of the store or the services runs on both backends, unless it works on the
     SQLite file itself (``db_path``)."""
-    names = set(metafunc.fixturenames)
-    if names & backends.FIXTURES_ON_BOTH and "db_path" not in names:
+    names = set(metafunc.fixturenames)  # with what the fixtures use in turn
+    if "backend" in names and names & backends.FIXTURES_ON_BOTH and "db_path" not in names:
         metafunc.parametrize("backend", backends.BACKENDS, indirect=True)
 
 
