@@ -79,8 +79,11 @@ def find_bindir() -> Path:
 class Cluster:
     """One server. ``url(role, password, dbname)`` gives an SQLAlchemy URL for it."""
 
-    def __init__(self, bindir: Path | None = None) -> None:
+    def __init__(self, bindir: Path | None = None, durable: bool = False) -> None:
+        """``durable``: fsync and full-page writes on, as on a real server (a benchmark);
+        off for the tests, which crash processes, not the machine."""
         self.bindir = bindir or find_bindir()
+        self.durable = durable
         self.base = Path(tempfile.mkdtemp(prefix="besponsa-pg-"))
         self.data = self.base / "data"
         self.socket_dir = self.base  # short path: a socket path is limited to ~100 bytes
@@ -122,6 +125,8 @@ class Cluster:
         )
         (self.data / "pg_hba.conf").write_text(PG_HBA)
         settings = dict(SETTINGS, unix_socket_directories=f"'{self.socket_dir}'")
+        if self.durable:
+            settings.update(fsync="on", full_page_writes="on")
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write("\n# tests\n")
             for key, value in settings.items():
