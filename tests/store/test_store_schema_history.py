@@ -28,7 +28,7 @@ def _revision(path: Path) -> tuple[str | None, int]:
 
 
 def test_the_program_knows_alembics_newest_revision_as_head() -> None:
-    assert schema_history.HEAD == schema_history.alembic_head()
+    assert schema_history.alembic_head() == schema_history.HEAD
 
 
 def test_a_new_file_starts_at_the_newest_revision(db_path: Path) -> None:
