@@ -74,3 +74,38 @@ def test_a_file_at_a_revision_this_program_does_not_know_is_refused(db_path: Pat
     raw.close()
     with pytest.raises(NewerDatabase, match="unknown to this program"):
         open_store(db_path)
+
+
+def _cli(*argv: str) -> tuple[int, str, str]:
+    import io
+
+    from besponsa_desktop import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    return cli.main(list(argv), out, err), out.getvalue(), err.getvalue()
+
+
+def test_db_status_and_upgrade_on_a_version_1_file(db_path: Path) -> None:
+    raw = sqlite3.connect(db_path)
+    raw.executescript((FIXTURES / "schema_v1.sql").read_text(encoding="utf-8"))
+    raw.close()
+    code, out, _ = _cli("db", "status", "--db", str(db_path))
+    assert code == 1 and "schema: version 1, from before the event log" in out
+    assert f"{schema_history.HEAD}: The course store as an append-only event log" in out
+    code, out, err = _cli("db", "upgrade", "--db", str(db_path))
+    assert code == 0 and f"schema version 1 -> revision {schema_history.HEAD}" in out, err
+    code, out, _ = _cli("db", "status", "--db", str(db_path))
+    assert code == 0 and "up to date" in out
+    code, out, _ = _cli("db", "upgrade", "--db", str(db_path))
+    assert code == 0 and out.startswith("up to date")
+
+
+def test_db_init_creates_a_new_file_and_refuses_one_set_up(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    code, out, err = _cli("db", "init", "--db", str(path))
+    assert code == 0 and f"schema revision {schema_history.HEAD}" in out, err
+    assert path.stat().st_mode & 0o077 == 0
+    code, _, err = _cli("db", "init", "--db", str(path))
+    assert code == 2 and "set up already" in err
+    code, _, err = _cli("db", "status", "--db", str(tmp_path / "missing.sqlite3"))
+    assert code == 2 and "no such database" in err
