@@ -531,3 +531,17 @@ def test_the_plan_view_and_the_printout_follow_the_course(qtbot, window, db):
     printed = _pdf_text(window.controller.render_printout())
     assert "Day 8 — Thu 10 Dec 2026" in printed and "Day 15 — Wed 16 Dec 2026" in printed
     assert "Cycle 1 in the patient's record" in printed
+
+
+def test_plan_this_dose_fills_day_8_from_the_course(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    course = window.controller.course
+    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
+    panel = window.course_panel()
+    assert panel.select_dose(1, 8)
+    qtbot.mouseClick(panel.plan_day_button, Qt.MouseButton.LeftButton)
+    assert value(window, "dose_day") == "8"
+    assert value(window, "cycle.number") == "1"
+    assert value(window, "cycle.start_date") == "1 Dec 2026"  # the cycle's, from the course
+    assert value(window, "weight_kg") == "" and value(window, "labs.anc") == ""
+    assert "Cycle 1 Day 8 filled in from the course" in panel.notice.text.text()
