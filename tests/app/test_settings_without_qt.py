@@ -63,6 +63,7 @@ def test_it_system_file_overrides_and_locks_as_in_the_window(tmp_path: Path) -> 
         "hospital_name": "St Mary's, London",
         "page_size": "Letter",
         "database_path": "",
+        "database_url": "",
     }
     for key in ("bsa_formula", "hospital_name"):
         assert ours.locked(key) and qt.locked(key)
