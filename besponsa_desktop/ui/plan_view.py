@@ -11,7 +11,7 @@ from html import escape as _html_escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -72,10 +72,40 @@ def short_day(day: Any) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
+def day_span(first: Any, last: Any) -> str:
+    """'6–10 Dec', '29 Dec – 2 Jan': short, so the table fits a narrow window."""
+    if first == last:
+        return "no window"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {MONTHS[last.month - 1]}"
+    return f"{short_day(first)} – {short_day(last)}"
+
+
 def _section(title: str) -> QLabel:
     label = QLabel(title)
     label.setObjectName("section")
     return label
+
+
+class DoseTable(QTableWidget):
+    """The dose table: every column as wide as its widest text, never cut. When the plan
+    area is narrower than the columns (1024 px, or 125–150 % scaling), the table scrolls
+    sideways within itself, and is as tall as its rows plus that scroll bar; the banner
+    and the rest of the plan still wrap to the window."""
+
+    def fit_height(self) -> None:
+        rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
+        header = self.horizontalHeader().sizeHint().height()
+        columns = sum(self.columnWidth(c) for c in range(self.columnCount()))
+        sideways = columns > self.width() - 2 * self.frameWidth()
+        bar = self.horizontalScrollBar().sizeHint().height() if sideways else 0
+        height = header + rows + 2 * self.frameWidth() + 2 + bar
+        if self.height() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_height()
 
 
 class PlanView(QScrollArea):
@@ -146,7 +176,7 @@ class PlanView(QScrollArea):
 
         self.table_title = _section("Doses")
         details.addWidget(self.table_title)
-        self.table = QTableWidget(0, len(HEADINGS))
+        self.table = DoseTable(0, len(HEADINGS))
         self.table.setObjectName("doses")
         self.table.setAccessibleName("Dose table")
         self.table.setHorizontalHeaderLabels(list(HEADINGS))
@@ -155,7 +185,8 @@ class PlanView(QScrollArea):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows read cell by cell
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
@@ -166,6 +197,11 @@ class PlanView(QScrollArea):
         self.table_note.setObjectName("note")
         self.table_note.setWordWrap(True)
         details.addWidget(self.table_note)
+        self.course_note = QLabel()  # what the patient's course records for this cycle
+        self.course_note.setObjectName("note")
+        self.course_note.setWordWrap(True)
+        self.course_note.hide()
+        details.addWidget(self.course_note)
 
         self.calendar_title = _section("Cycle calendar")
         details.addWidget(self.calendar_title)
@@ -288,6 +324,11 @@ class PlanView(QScrollArea):
         self._fill_findings(plan)
         self.details.show()
 
+    def show_course_note(self, text: str) -> None:
+        """The cycle as the patient's course records it (moved, given, omitted, stopped)."""
+        self.course_note.setText(f"<b>In the course:</b> {escape(text)}" if text else "")
+        self.course_note.setVisible(bool(text))
+
     def _fill_summary(self, plan: Any) -> None:
         cap = ""
         if plan.bsa_m2_used != plan.bsa_m2_exact:
@@ -317,10 +358,7 @@ class PlanView(QScrollArea):
         self.table.setRowCount(len(doses))
         for row, dose in enumerate(doses):
             checked = dose.day == plan.dose_day
-            window = (
-                f"{short_day(dose.window_start)} – {short_day(dose.window_end)}"
-                if dose.window_start != dose.window_end else "no window"
-            )
+            window = day_span(dose.window_start, dose.window_end)
             cells = (
                 ("▶ " if checked else "") + f"Day {dose.day}",
                 human_date(dose.date),
@@ -347,17 +385,15 @@ class PlanView(QScrollArea):
         header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
-        # Never narrower than its columns: in a narrow window (1024 px, or 125–150 %
-        # scaling) the plan scrolls sideways rather than cut a number ("46" for 46.3 mL).
-        columns = sum(self.table.columnWidth(c) for c in range(self.table.columnCount()))
-        self.table.setMinimumWidth(columns + 2 * self.table.frameWidth())
-        header = self.table.horizontalHeader().sizeHint().height()
-        rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
-        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
+        # Never a cut number ("46" for 46.3 mL): the table scrolls sideways when narrow.
+        self.table.fit_height()
         self.table.setVisible(bool(doses))
         self.table.setAccessibleDescription(
             ("ON HOLD, not to be given. " if on_hold else "")
-            + "; ".join(_spoken_dose(d) for d in doses))
+            + "; ".join(
+                f"Day {d.day} {human_date(d.date)}: {fmt(d.dose_mg)} mg, withdraw "
+                f"{fmt(d.volume_ml)} mL, {d.vials} vials, sodium chloride "
+                "{}, {}".format(*_preparation_cells(d)) for d in doses))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
@@ -382,11 +418,7 @@ class PlanView(QScrollArea):
             if bag is not None
             else ""
         )
-        small = "".join(
-            f"<br><b>Day {d.day}: {escape(d.preparation_text)}.</b>"
-            for d in doses
-            if d.preparation.value == "small_dose"
-        )
+        small = _small_dose_note([d for d in doses if d.preparation.value == "small_dose"])
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
             f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; {dilution}"
@@ -428,16 +460,23 @@ def _preparation_cells(dose: Any) -> tuple[str, str]:
     """Sodium chloride and rate; a small dose without the institution's protocol numbers
     says so rather than show a bag it cannot have."""
     if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
-        return "small dose: syringe protocol", "per protocol"
+        return "syringe protocol", "protocol"
     suffix = " (syringe)" if dose.preparation.value == "small_dose" else ""
     return f"{fmt(dose.sodium_chloride_ml)} mL{suffix}", f"{fmt(dose.rate_ml_per_h)} mL/h"
 
 
-def _spoken_dose(dose: Any) -> str:
-    """One dose for a screen reader: the bag's volumes, or a small dose's protocol."""
-    text = (f"Day {dose.day} {human_date(dose.date)}: {fmt(dose.dose_mg)} mg, withdraw "
-            f"{fmt(dose.volume_ml)} mL, {dose.vials} vials")
-    if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
-        return f"{text}, {dose.preparation_text}"
-    return (f"{text}, sodium chloride {fmt(dose.sodium_chloride_ml)} mL, "
-            f"{fmt(dose.rate_ml_per_h)} mL/h")
+def _small_dose_note(doses: list[Any]) -> str:
+    """One line for the small doses; their details are under Warnings."""
+    if not doses:
+        return ""
+    days = ", ".join(f"Day {d.day}" for d in doses)
+    references = {d.preparation_protocol for d in doses}
+    how = (
+        f" ({escape(next(iter(references)))}, the institution's, not the label's)"
+        if None not in references and len(references) == 1
+        else ""
+    )
+    return (
+        f"<br><b>{days}: small dose — prepare by the institution's small-volume (syringe) "
+        f"protocol{how}. You confirm this before printing (details under Warnings).</b>"
+    )

@@ -20,6 +20,27 @@ from tests.faults.conftest import EXAMPLE, MRN, run
 FORMAT_1 = Path(__file__).with_name("fixtures") / "course-format1.json"
 
 
+def _format_1() -> dict[str, Any]:
+    """A course as an earlier version exported it (format 1: cycles, plans, dose rows), its
+    plans recomputed by today's rules from their requests so that the file is valid now and
+    only the forgery differs."""
+    from besponsa_desktop.core.planner import make_plan
+
+    data: dict[str, Any] = json.loads(FORMAT_1.read_text(encoding="utf-8"))
+    for cycle in data["cycles"]:
+        for saved in cycle["plans"]:
+            plan = make_plan(saved["request"])
+            saved["plan"] = json.loads(plan.model_dump_json())
+            saved["request"] = json.loads(plan.request.model_dump_json())
+            saved["decision"] = plan.decision.value
+        day_1 = cycle["plans"][0]["plan"]
+        cycle["dose_level"] = day_1["dose_level"]
+        doses = {d["day"]: d["dose_mg"] for d in day_1["doses"]}
+        for row in cycle["doses"]:
+            row["planned_mg"] = doses[row["day"]]
+    return data
+
+
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     db = tmp_path_factory.mktemp("source") / "course.sqlite3"
@@ -113,7 +134,7 @@ def test_an_infinity_dose_row_is_refused_and_writes_nothing(
 def test_a_cycle_level_lower_than_its_plans_is_refused(tmp_path: Path) -> None:
     """A format 1 file (from an earlier version): cycle 2's plan is at level 1 (reduced);
     the cycle row says level 0 (full dose)."""
-    data = json.loads(FORMAT_1.read_text(encoding="utf-8"))
+    data = _format_1()
     assert data["cycles"][1]["dose_level"] == 1
     assert data["cycles"][1]["plans"][0]["plan"]["dose_level"] == 1
     data["cycles"][1]["dose_level"] = 0
@@ -127,7 +148,7 @@ def test_a_cycle_level_lower_than_its_plans_is_refused(tmp_path: Path) -> None:
 def test_a_proceed_whose_own_request_should_hold_is_refused(tmp_path: Path) -> None:
     """Cycle 2 Day 1 saved as PROCEED; its request altered to platelets 10 ×10⁹/L (baseline
     140), for which the label holds (Table 2)."""
-    data = json.loads(FORMAT_1.read_text(encoding="utf-8"))
+    data = _format_1()
     plan = data["cycles"][1]["plans"][0]
     assert plan["decision"] == "proceed"
     plan["request"]["labs"]["platelets"] = 10
@@ -143,7 +164,7 @@ def test_a_proceed_whose_own_request_should_hold_is_refused(tmp_path: Path) -> N
 def test_a_forged_dose_row_in_an_older_format_file_is_refused(tmp_path: Path, mg: float) -> None:
     """A format 1 file's dose rows (−5 mg; ten times the plan's dose) must agree with its
     plans; nothing is taken from them silently."""
-    data = json.loads(FORMAT_1.read_text(encoding="utf-8"))
+    data = _format_1()
     data["cycles"][0]["doses"][0]["planned_mg"] = mg
     code, err, target = _import(tmp_path, json.dumps(data))
     assert code == 2, err
@@ -153,7 +174,7 @@ def test_a_forged_dose_row_in_an_older_format_file_is_refused(tmp_path: Path, mg
 
 
 def test_the_older_format_file_unforged_imports(tmp_path: Path) -> None:
-    code, err, _ = _import(tmp_path, FORMAT_1.read_text(encoding="utf-8"))
+    code, err, _ = _import(tmp_path, json.dumps(_format_1()))
     assert code == 0, err
 
 

@@ -56,8 +56,8 @@ def test_dosing_basis(proceed_pages):
         "Day 8 Tue 8 Dec 2026 0.5 mg/m² 0.85 mg 3.4 mL 1",
         "Day 15 Tue 15 Dec 2026 0.5 mg/m² 0.85 mg 3.4 mL 1",
         "Cycle total 3 doses 1.8 mg/m² 3.05 mg",
-        "Rounding convention: Each number follows from the printed numbers before it: the "
-        "dose is the printed BSA (0.01 m²) × mg/m²",
+        "Rounding convention: Dose = printed BSA × mg/m², half-up to 0.01 mg; volume = dose ÷ "
+        "0.25 mg/mL, half-up to 0.1 mL",
     ):
         assert phrase in text, phrase
 

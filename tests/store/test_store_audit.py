@@ -32,6 +32,8 @@ class _Tool:
 
     def __init__(self, path: Path) -> None:
         self.raw = sqlite3.connect(path, isolation_level=None)
+        self.triggers = [sql for (sql,) in self.raw.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
         self.raw.execute("DROP TRIGGER IF EXISTS events_no_update")
         self.raw.execute("DROP TRIGGER IF EXISTS events_no_delete")
 
@@ -47,9 +49,7 @@ class _Tool:
         self.raw.row_factory = factory  # type: ignore[assignment]
 
     def close(self) -> None:
-        from besponsa_desktop.store.dialect import APPEND_ONLY_TRIGGERS
-
-        for statement in APPEND_ONLY_TRIGGERS:
+        for statement in self.triggers:
             self.raw.execute(statement)
         self.raw.close()
 
