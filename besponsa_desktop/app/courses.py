@@ -70,10 +70,13 @@ class CourseService:
     import, over one store. The store is opened on first use."""
 
     def __init__(self, settings: Mapping[str, Any] | None = None,
-                 db: Path | str | None = None) -> None:
+                 db: Path | str | None = None, *, read_only: bool = False) -> None:
+        """``read_only``: the caller only reads (a database this user cannot write is then
+        opened read-only rather than refused)."""
         self.settings = {o.key: o.default for o in OPTIONS} | dict(settings or {})
         self.location: Path | str | None = db if db is not None else database_location(
             self.settings)
+        self.read_only = read_only
         self._store: SqlCourseStore | None = None
 
     # ---------------------------------------------------------------- the store
@@ -82,7 +85,7 @@ class CourseService:
         if self._store is None:
             from besponsa_desktop.store.repository import open_store
 
-            self._store = open_store(self.location)
+            self._store = open_store(self.location, read_only=self.read_only)
         return self._store
 
     def close(self) -> None:
@@ -337,8 +340,7 @@ class CourseService:
     def export(self, mrn: str) -> dict[str, Any]:
         from besponsa_desktop.app import exchange
 
-        loaded = self.require(mrn)
-        return exchange.export_data(loaded, self.store.verify().head)
+        return exchange.export_data(self.require(mrn))
 
     def import_course(self, data: Any, *, by: str | None = None) -> Any:
         from besponsa_desktop.app import exchange
