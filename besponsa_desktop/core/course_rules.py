@@ -434,6 +434,15 @@ def _later_day_problems(course: Course, cycle: CycleRecord, event: PlanSaved) ->
             + "; void that record first to plan it again",
         )
         return out
+    planned_on = request.dose_date
+    if planned_on is not None and dose.date is not None and planned_on < dose.date:
+        add(
+            Rule.REGIMEN,
+            "dose_date_too_early",
+            f"dose_date: cycle {number} Day {day} cannot be planned for "
+            f"{fmt_date(planned_on)}; the earliest date is {fmt_date(dose.date)} (at least "
+            "6 days after the previous dose, within the ±2-day window)",
+        )
     if plan.cycle.start_date != cycle.start_date:
         add(
             Rule.PROGRAM,
@@ -623,14 +632,34 @@ def _dose_given(course: Course, event: DoseGiven) -> Course:
                 f"{where} cannot be given on {fmt_date(on)}: its window is "
                 f"{fmt_date(dose.window_start)} to {fmt_date(dose.window_end)} (±2 days)",
             )
-        if on < dose.date:
+        before = [d for d in cs.dated_doses(course) if (d.cycle, d.day) < (event.cycle, event.day)]
+        if before and before[-1].date is not None and on < before[-1].date + cs.MIN_GAP:
             raise _refuse(
                 profile,
                 Rule.REGIMEN,
                 "doses_too_close",
-                f"{where} cannot be given on {fmt_date(on)}: the earliest date is "
-                f"{fmt_date(dose.date)}, at least 6 days after the previous dose",
+                f"{where} cannot be given on {fmt_date(on)}: the previous dose (cycle "
+                f"{before[-1].cycle} Day {before[-1].day}, {fmt_date(before[-1].date)}) was "
+                f"{(on - before[-1].date).days} days before; the earliest date is "
+                f"{fmt_date(before[-1].date + cs.MIN_GAP)}",
             )
+        if on < dose.date:
+            raise _refuse(
+                profile,
+                Rule.PROGRAM,
+                "before_its_moved_date",
+                f"{where} was moved to {fmt_date(dose.date)} ({dose.reason}); move it again "
+                f"to give it on {fmt_date(on)}",
+            )
+    measured = max(plan.plan.request.labs.taken_on, plan.plan.request.measured_on)
+    if on < measured:
+        raise _refuse(
+            profile,
+            Rule.MONITORING,
+            "given_before_its_labs",
+            f"{where} cannot be recorded as given on {fmt_date(on)}: its plan (revision "
+            f"{plan.revision}) used labs or a measurement of {fmt_date(measured)}, after it",
+        )
     return _entry(course, cycle, event, EntryKind.GIVEN, given_at=event.given_at)
 
 

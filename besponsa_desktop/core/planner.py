@@ -183,7 +183,7 @@ def plan(request: PlanRequest) -> Plan:
     if outside and not (not_eligible or discontinue):
         hold.append(_concentration_finding(profile, outside))
 
-    dose_date = schedule.day_date(start, request.dose_day)
+    dose_date = request.dose_date or schedule.day_date(start, request.dose_day)
     crcl, renal = patient_checks.renal(profile, request, age)
     warnings += renal
     warnings += patient_checks.hepatic_warning(profile, request.labs)
