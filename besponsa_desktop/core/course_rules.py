@@ -9,8 +9,9 @@ doses under six days apart, a dose outside its window or two cycles overlapping.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 
 from besponsa_desktop.core import course_schedule as cs
 from besponsa_desktop.core import cycle_limits, dose_levels, double_check, schedule
@@ -487,8 +488,21 @@ def _later_day_problems(course: Course, cycle: CycleRecord, event: PlanSaved) ->
 # ---------------------------------------------------------------- dose records
 
 
+class _DoseEvent(Protocol):
+    """What every dose-record event has: which dose, who and when."""
+
+    @property
+    def cycle(self) -> int: ...
+    @property
+    def day(self) -> int: ...
+    @property
+    def by(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+
 def _entry(
-    course: Course, cycle: CycleRecord, event: Any, kind: EntryKind, **values: Any
+    course: Course, cycle: CycleRecord, event: _DoseEvent, kind: EntryKind, **values: Any
 ) -> Course:
     number = 1 + sum(1 for e in cycle.entries if e.day == event.day)
     entry = DoseEntry(
@@ -504,7 +518,9 @@ def _entry(
     return course.model_copy(update={"cycles": _replace_cycle(course, updated)})
 
 
-def _pending_dose(course: Course, event: Any, what: str) -> tuple[CycleRecord, cs.ScheduledDose]:
+def _pending_dose(
+    course: Course, event: _DoseEvent, what: str
+) -> tuple[CycleRecord, cs.ScheduledDose]:
     profile = profile_for(course.label)
     cycle = _cycle(course, event.cycle)
     if course.stop is not None:
@@ -705,7 +721,7 @@ def move_problems(course: Course, cycle_number: int, day: int, to: date) -> list
     trial = _entry(
         course,
         cycle,
-        _Trial(day=day),
+        _Trial(cycle=cycle_number, day=day),
         EntryKind.MOVED,
         moved_to=to,
         reason="trial",
@@ -726,15 +742,14 @@ def move_problems(course: Course, cycle_number: int, day: int, to: date) -> list
     return cs.schedule_problems(trial)
 
 
+@dataclass(frozen=True)
 class _Trial:
-    """A stand-in event for trying a move."""
+    """A stand-in for trying a move: the course it makes is only looked at."""
 
-    def __init__(self, day: int) -> None:
-        from datetime import UTC, datetime
-
-        self.day = day
-        self.by = "trial"
-        self.at = datetime(2000, 1, 1, tzinfo=UTC)
+    cycle: int
+    day: int
+    by: str = "trial"
+    at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def allowed_dates(course: Course, cycle_number: int, day: int) -> schedule.Replan:
