@@ -1,6 +1,7 @@
-"""Institution-wide defaults: one typed registry of options over QSettings.
+"""Institution-wide defaults, as the window reads and writes them (over QSettings).
 
-Every option is declared once below with its type, default and allowed values. The user's
+Every option is declared once in ``besponsa_desktop.app.settings`` with its type, default
+and allowed values (the command line reads the same files there, without Qt). The user's
 values live in the user's settings file; hospital IT can write a system settings file whose
 keys override the user's and lock them (the settings dialog shows them as set by IT and
 cannot change them). See docs/settings.md for where the files are and how to preset them.
@@ -15,92 +16,31 @@ import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
-ORGANIZATION = "besponsa-desktop"
-APPLICATION = "besponsa-desktop"
-SCHEMA_VERSION = 1
-VERSION_KEY = "settings_version"
-
-
-# A NamedTuple rather than a dataclass: importing dataclasses slows the window's start.
-class Option(NamedTuple):
-    key: str
-    label: str
-    kind: type
-    default: Any
-    choices: tuple[Any, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    help: str = ""
-
-    def coerce(self, raw: object) -> Any:
-        """A stored value (INI files give text) as this option's type; ValueError if it is
-        not a value this option accepts."""
-        if self.kind is float:
-            value: Any = float(str(raw).strip())
-        elif self.kind is str:
-            value = "" if raw is None else str(raw)
-        else:
-            raise TypeError(f"unsupported option type {self.kind!r}")
-        if self.choices and value not in self.choices:
-            raise ValueError(f"{self.key}: {raw!r} is not one of {self.choices}")
-        if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"{self.key}: {raw!r} is below {self.minimum}")
-        if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"{self.key}: {raw!r} is above {self.maximum}")
-        return value
-
-
-# The values here mirror the core's (BsaFormula, Label, VOLUME_ROUNDING_STEPS_ML); a test
-# checks they agree. They are spelt out so that reading settings never imports the core.
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "bsa_formula",
-        "BSA formula",
-        str,
-        "mosteller",
-        ("mosteller", "dubois", "haycock", "gehan_george"),
-        help="Formula for body surface area; the label names none (Mosteller is usual).",
-    ),
-    Option(
-        "label_profile",
-        "Label profile",
-        str,
-        "US",
-        ("US", "EU"),
-        help="US Prescribing Information or EU SmPC rules.",
-    ),
-    Option(
-        "volume_rounding_ml",
-        "Volume rounding step (mL)",
-        float,
-        0.1,
-        (0.01, 0.05, 0.1),
-        help="Step the volume to withdraw is rounded to.",
-    ),
-    Option(
-        "weight_change_threshold_pct",
-        "Weight-change warning (%)",
-        float,
-        10.0,
-        minimum=1,
-        maximum=50,
-        help="Warn when the weight changed by more than this since the previous cycle.",
-    ),
-    Option("hospital_name", "Hospital name", str, "", help="Printed on every printout."),
-    Option("page_size", "Page size", str, "A4", ("A4", "Letter"), help="Printout page size."),
-    Option(
-        "database_path",
-        "Database file",
-        str,
-        "",
-        help="Where courses are stored; empty = the default location for this user.",
-    ),
+# The registry itself is Qt-free, so that the command line reads the same settings.
+from besponsa_desktop.app.settings import (
+    APPLICATION,
+    OPTION_BY_KEY,
+    OPTIONS,
+    ORGANIZATION,
+    SCHEMA_VERSION,
+    VERSION_KEY,
+    Option,
+    read_ini_all,
 )
-OPTION_BY_KEY = {option.key: option for option in OPTIONS}
+
+__all__ = [
+    "OPTIONS",
+    "OPTION_BY_KEY",
+    "SCHEMA_VERSION",
+    "VERSION_KEY",
+    "Option",
+    "Settings",
+    "SettingsNotSaved",
+]
 
 # Each step takes the file at version N (as a QSettings) and leaves it at N + 1.
 _UPGRADES: dict[int, Callable[[QSettings], None]] = {}
@@ -120,6 +60,17 @@ def default_system_file() -> Path:
     return _default_file(QSettings.Scope.SystemScope)
 
 
+class SettingsNotSaved(OSError):
+    """The user's settings file could not be written; the message says where."""
+
+
+def _as_written(path: Path, key: str) -> list[str]:
+    """The values of ``key`` in an INI file as written: QSettings splits an unquoted value
+    at commas ("St Mary's, London" becomes two items) and keeps only the last of a key
+    given twice."""
+    return read_ini_all(path).get(key, [])
+
+
 class Settings:
     """The registry's values for this user, with IT's system file on top."""
 
@@ -127,32 +78,55 @@ class Settings:
         self.user_file = Path(user_file) if user_file else default_user_file()
         self.system_file = Path(system_file) if system_file else default_system_file()
         self._user = QSettings(str(self.user_file), QSettings.Format.IniFormat)
-        self._system = QSettings(str(self.system_file), QSettings.Format.IniFormat)
+        self._system_store = QSettings(str(self.system_file), QSettings.Format.IniFormat)
         self.ignored: list[str] = []  # system keys IT set to values we cannot use
         self._upgrade(self._user)
 
     # ------------------------------------------------------------------ reading
+    def _raw(self, store: QSettings, key: str) -> Any:
+        raw = store.value(key)
+        if isinstance(raw, list):  # an unquoted comma: read the text as written
+            file = Path(store.fileName())
+            written = _as_written(file, key)
+            raw = written[-1] if written else ", ".join(str(item) for item in raw)
+        return raw
+
+    def _ignore(self, key: str, why: str) -> None:
+        """Note, once, that IT's value for key is not used (never the value: it could be
+        anything typed)."""
+        if key not in self.ignored:
+            self.ignored.append(key)
+            from besponsa_desktop.logs import log_note
+
+            log_note(f"system settings: {key} ignored ({why}); see docs/settings.md")
+
+    def _system(self, key: str) -> tuple[bool, Any]:
+        """(True, value) when IT's system file sets ``key`` to a usable value."""
+        if not self._system_store.contains(key):
+            return False, None
+        if len(_as_written(self.system_file, key)) > 1:
+            self._ignore(key, "given more than once")
+            return False, None
+        try:
+            return True, OPTION_BY_KEY[key].coerce(self._raw(self._system_store, key))
+        except (TypeError, ValueError):
+            self._ignore(key, "not a value this option accepts")
+            return False, None
+
     def locked(self, key: str) -> bool:
         """True when IT's system file sets this option (and it is a usable value)."""
-        option = OPTION_BY_KEY[key]
-        if not self._system.contains(key):
-            return False
-        try:
-            option.coerce(self._system.value(key))
-        except (TypeError, ValueError):
-            if key not in self.ignored:
-                self.ignored.append(key)
-            return False
-        return True
+        return self._system(key)[0]
 
     def get(self, key: str) -> Any:
         option = OPTION_BY_KEY[key]
-        for store in (self._system, self._user):
-            if store.contains(key):
-                try:
-                    return option.coerce(store.value(key))
-                except (TypeError, ValueError):
-                    continue  # an unusable stored value falls back to the next layer
+        usable, value = self._system(key)
+        if usable:
+            return value
+        if self._user.contains(key):
+            try:
+                return option.coerce(self._raw(self._user, key))
+            except (TypeError, ValueError):
+                pass  # an unusable stored value falls back to the default
         return option.default
 
     def values(self) -> dict[str, Any]:
@@ -170,7 +144,13 @@ class Settings:
         return True
 
     def sync(self) -> None:
+        """Write the user's file; SettingsNotSaved if it could not be written."""
         self._user.sync()
+        if self._user.status() != QSettings.Status.NoError:
+            raise SettingsNotSaved(
+                f"the settings could not be saved to {self.user_file} "
+                "(the folder or the file cannot be written)"
+            )
         # Qt writes the file atomically (QSaveFile) but with the umask's permissions.
         with contextlib.suppress(OSError):
             os.chmod(self.user_file, 0o600)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from besponsa_desktop.course_controller import CONFLICT, ERROR
 from besponsa_desktop.printing.options import DoubleCheck
@@ -108,13 +108,16 @@ def test_save_then_reopen_by_mrn_shows_the_cycle_in_the_timeline(qtbot, window, 
     plan_row = next(r for r in rows if r[0] == "Plan Day 1")
     assert plan_row[2] == "PROCEED" and plan_row[1].startswith("saved ")
     assert f"by {PREPARER}" in plan_row[4] and "NOT YET VERIFIED" in plan_row[4]
-    assert [r[3] for r in doses] == ["1.35 mg", "0.84 mg", "0.84 mg"]  # 0.8, 0.5, 0.5 mg/m²
+    assert [r[3] for r in doses] == ["1.35 mg", "0.85 mg", "0.85 mg"]  # 0.8, 0.5, 0.5 mg/m²
     assert QApplication.activeModalWidget() is None
 
 
-def test_patients_are_found_by_any_part_of_the_name(qtbot, window, db):
+def test_patients_are_found_by_any_part_of_the_name(qtbot, window, db, monkeypatch):
     save_cycle1(qtbot, window)
     retype(qtbot, window.form.fields["weight_kg"].line, "63")
+    # the window asks before an edit not saved may be replaced (test_shift_safety)
+    discard = QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: discard)
     dialog = window.open_patient()
     assert dialog.unsaved.isVisible()  # opening would replace an edit not saved
     dialog.reject()
@@ -144,7 +147,10 @@ def test_plan_next_cycle_fills_cycle_2_and_leaves_weight_and_labs_required(qtbot
     panel = window.course_panel()
     # a 10-day interruption for toxicity in cycle 1 is carried into cycle 2
     assert window.controller.course.record_dose(
+        1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
+    assert window.controller.course.record_dose(
         1, 8, "held", by=PREPARER, reason="platelets low", toxicity_interruption_days=10)
+    assert panel.status_of(1, 8) == "OMITTED"  # 7 days or more omits the dose (Table 4)
     window.show_course()
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
 
@@ -203,7 +209,7 @@ def test_recording_given_and_moved_updates_the_timeline_and_offers_only_allowed_
     assert not dialog.isVisible()
     assert panel.status_of(1, 1) == "GIVEN"
     day1 = next(r for r in timeline_rows(window) if r[0] == "Day 1")
-    assert day1[1] == "Tue 1 Dec 2026 10:30" and f"given by {PREPARER}" in day1[4]
+    assert day1[1] == "Tue 1 Dec 2026 10:30" and f"given ({PREPARER})" in day1[4]
 
     assert panel.select_dose(1, 8)
     dialog = panel.record_selected()
@@ -230,6 +236,8 @@ def test_a_held_dose_given_later_keeps_its_interruption_for_the_next_dose_level(
 ):
     save_cycle1(qtbot, window)
     panel = window.course_panel()
+    assert window.controller.course.record_dose(
+        1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
     dialog = panel.record_dose(1, 8)
     dialog.choose("held")
     dialog.reason.setText("platelets 38")
@@ -242,20 +250,52 @@ def test_a_held_dose_given_later_keeps_its_interruption_for_the_next_dose_level(
     dialog.given_on.setText("2026-12-10")
     dialog.given_at.setText("9:15")
     dialog.record()
+    # "given" needs the day's own plan (labs are checked before every dose): plan Day 8
+    assert dialog.isVisible() and "no plan of its own" in dialog.problem.text()
+    dialog.reject()
+    course = window.controller.course
+    values = course.plan_dose_day(1, 8)
+    assert values is not None and values["dose_day"] == "8"
+    labs = request()["labs"]
+    values.update({"weight_kg": "62", "measured_on": "2026-12-08", "labs.taken_on": "2026-12-08",
+                   "labs.anc": "2", "labs.platelets": "150",
+                   "labs.total_bilirubin": str(labs["total_bilirubin"]),
+                   "labs.total_bilirubin_uln": "21", "labs.ast": "25", "labs.ast_uln": "40",
+                   "labs.alt": "30", "labs.alt_uln": "40", "labs.serum_creatinine": "70"})
+    window.controller.set_values(values)
+    window.load_values(values)
+    assert window.controller.plan is not None, window.controller.problems
+    assert window.save()
+    dialog = panel.record_dose(1, 8)
+    dialog.choose("given")
+    dialog.given_on.setText("2026-12-10")
+    dialog.given_at.setText("9:15")
+    dialog.record()
+    assert not dialog.isVisible(), dialog.problem.text()
     assert panel.status_of(1, 8) == "GIVEN"
-    assert panel.dose_data(1, 8)["toxicity_interruption_days"] == 3
-    assert window.controller.course.course["cycles"][0]["longest_toxicity_interruption_days"] == 3
+    entries = panel.dose_data(1, 8)["entries"]
+    assert [(e["kind"], e["toxicity_days"]) for e in entries] == [("held", 3), ("given", None)]
+    assert "interrupted 3 days for toxicity" in next(
+        r for r in timeline_rows(window) if r[0] == "Day 8")[4]
 
 
 def test_a_dose_that_cannot_move_says_why_and_cannot_be_recorded_as_moved(qtbot, window, db):
     save_cycle1(qtbot, window)
     course = window.controller.course
-    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 5, 9, 0))
-    dialog = window.course_panel().record_dose(1, 8)
+    # Day 1 is given on its planned date only (a late Day 1 is a hold and a new plan)
+    assert not course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 5, 9, 0))
+    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 9, 0))
+    assert course.record_dose(1, 8, "moved", by=PREPARER, moved_to=date(2026, 12, 10),
+                              reason="clinic closed")
+    dialog = window.course_panel().record_dose(1, 15)
+    dialog.choose("moved")
+    # Day 15's window is 13-17 Dec; Day 8 on 10 Dec leaves only 16 and 17 Dec
+    assert dialog.move_dates() == [date(2026, 12, 16), date(2026, 12, 17)]
+    dialog.reject()
+    dialog = window.course_panel().record_dose(1, 1)  # given: it cannot move any more
     dialog.choose("moved")
     assert dialog.move_dates() == [] and dialog.move_to.count() == 0
-    assert "cannot be moved" in dialog.move_reason.text()
-    assert "Sat 5 Dec 2026" in dialog.move_reason.text()  # the dose given, in words
+    assert dialog.move_reason.text()
     assert not dialog.ok.isEnabled()
     dialog.choose("held")
     assert dialog.ok.isEnabled()
@@ -266,14 +306,13 @@ def test_a_conflicting_save_from_another_connection_is_reported_and_left_intact(
     qtbot, window, db
 ):
     save_cycle1(qtbot, window)
-    from besponsa_desktop.core.planner import make_plan
-    from besponsa_desktop.store import courses, database
+    from besponsa_desktop.app.courses import CourseService
 
-    other = database.connect(db)
+    other = CourseService(db=db)  # another workstation
     elsewhere = request()
     elsewhere["weight_kg"] = 63
-    courses.save_plan(other, make_plan(elsewhere), signed_by="Other Pharmacist",
-                      expected_version=courses.course_version(other, "H1234567"))
+    other.save_plan(other.plan(elsewhere), by="Other Pharmacist",
+                    expected_version=other.version("H1234567"))
 
     retype(qtbot, window.form.fields["weight_kg"].line, "64")
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -283,7 +322,7 @@ def test_a_conflicting_save_from_another_connection_is_reported_and_left_intact(
     assert "Nothing was overwritten" in panel.notice.text.text()
     assert panel.notice.reload_button.isVisible()
     assert QApplication.activeModalWidget() is None
-    stored = courses.history(other, "H1234567")["cycles"][0]["plans"]
+    stored = other.history("H1234567")["cycles"][0]["plans"]
     assert [p["request"]["weight_kg"] for p in stored] == [62, 63]
     assert stored[-1]["saved_by"] == "Other Pharmacist"
 
@@ -291,7 +330,7 @@ def test_a_conflicting_save_from_another_connection_is_reported_and_left_intact(
     assert value(window, "weight_kg") == "64"  # the form keeps what was typed
     assert "Other Pharmacist" in str(timeline_rows(window))
     assert window.save()  # a deliberate save after seeing the change: a new revision
-    stored = courses.history(other, "H1234567")["cycles"][0]["plans"]
+    stored = other.history("H1234567")["cycles"][0]["plans"]
     assert [p["request"]["weight_kg"] for p in stored] == [62, 63, 64]
     other.close()
 
@@ -312,7 +351,7 @@ def test_store_refusals_name_the_field_in_the_window_words(qtbot, window, db):
     course = window.controller.course
     with qtbot.waitSignal(course.notice) as said:
         assert course.record_dose(1, 8, "held", by=PREPARER, reason=" ") is False
-    assert said.args[0].text == "Not recorded: Reason: a held dose needs the reason"
+    assert said.args[0].text == "Not recorded: Reason: required for a dose recorded as held"
     assert window.course_panel().status_of(1, 8) == "PLANNED"
 
 
@@ -359,7 +398,7 @@ def test_a_matching_blind_double_check_names_the_checker_for_the_printout(
     assert f"double-checked by {CHECKER}" in plan_row[4]
     assert window.controller.print_options().double_check == verified
     printed = _pdf_text(window.controller.render_printout())
-    assert f"Independently double-checked by {CHECKER}" in printed
+    assert f"Height and weight re-entered blind by {CHECKER}" in printed
     assert "NOT YET VERIFIED" not in printed
 
     # reopening the verified plan keeps the check; editing the form clears it
@@ -445,3 +484,67 @@ def test_the_window_reaches_the_store_only_through_the_controller():
             for name in names:
                 assert not name.startswith("besponsa_desktop.store"), path.name
                 assert name != "sqlite3", path.name
+
+
+def test_new_patient_leaves_no_other_patients_course_on_screen(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    panel = window.course_panel()
+    assert timeline_rows(window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.controller.course.course is None
+    assert timeline_rows(window) == []
+    assert panel.record_dose(1, 1) is None  # no dose of the previous patient to record
+    assert window.controller.double_check is None
+
+
+def test_a_record_dialog_never_records_on_another_patients_course(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    other = request()
+    other["patient"] = dict(other["patient"], mrn="M7654321", name="Rafael Ortiz")
+    load(window, other)
+    assert window.save()  # another MRN: a new course, now the one on screen
+    assert window.controller.course.mrn == "M7654321"
+    window.load_values(window.controller.course.open_course("H1234567"))
+    panel = window.course_panel()
+    dialog = panel.record_dose(1, 1)
+    assert dialog.mrn == "H1234567"
+    window.controller.course.open_course("M7654321")  # the window moves on meanwhile
+    dialog.choose("given")
+    dialog.given_on.setText("1 Dec 2026")
+    dialog.given_at.setText("10:30")
+    dialog.record()
+    assert dialog.isVisible() and "another patient" in dialog.problem.text()
+    assert panel.status_of(1, 1) == "PLANNED"
+    dialog.reject()
+
+
+def test_the_plan_view_and_the_printout_follow_the_course(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    course = window.controller.course
+    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
+    assert course.record_dose(1, 8, "moved", by=PREPARER, moved_to=date(2026, 12, 10),
+                              reason="clinic closed")
+    note = window.plan_view.course_note
+    assert note.isVisible()
+    assert "Day 1 given" in note.text() and "Day 8 moved" in note.text()
+    assert "clinic closed" in note.text()
+    marked = {c.day: c.text for c in window.plan_view.calendar.cells if c.text.startswith("Day")}
+    assert marked[date(2026, 12, 10)] == "Day 8" and date(2026, 12, 8) not in marked
+    assert marked[date(2026, 12, 16)] == "Day 15"  # re-based: 6 days after Day 8
+    printed = _pdf_text(window.controller.render_printout())
+    assert "Day 8 — Thu 10 Dec 2026" in printed and "Day 15 — Wed 16 Dec 2026" in printed
+    assert "Cycle 1 in the patient's record" in printed
+
+
+def test_plan_this_dose_fills_day_8_from_the_course(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    course = window.controller.course
+    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
+    panel = window.course_panel()
+    assert panel.select_dose(1, 8)
+    qtbot.mouseClick(panel.plan_day_button, Qt.MouseButton.LeftButton)
+    assert value(window, "dose_day") == "8"
+    assert value(window, "cycle.number") == "1"
+    assert value(window, "cycle.start_date") == "1 Dec 2026"  # the cycle's, from the course
+    assert value(window, "weight_kg") == "" and value(window, "labs.anc") == ""
+    assert "Cycle 1 Day 8 filled in from the course" in panel.notice.text.text()
