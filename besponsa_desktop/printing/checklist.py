@@ -137,6 +137,7 @@ def dose_title(plan: Plan, dose: Dose, kit: Kit, width: float) -> Table:
 def _dilution_step(dose: Dose, dilution: str) -> str:
     """How the 50 mL is made, as the institution does it (setting ``dilution_method``)."""
     assert dose.diluent_total_ml is not None and dose.sodium_chloride_ml is not None
+    assert dose.final_concentration_mg_per_ml is not None
     total = qty(dose.diluent_total_ml, "mL")
     final = qty(dose.final_concentration_mg_per_ml, "mg/mL", 4)
     if dilution == FROM_50_ML_BAG:

@@ -149,7 +149,9 @@ def _apply(base: dict[str, Any], changes: list[tuple[str, tuple[Any, ...], Any]]
             elif kind == "deep":
                 parent[last] = mark("[" * value + "]" * value)
             elif kind in ("json", "plausible"):
-                parent[last] = value
+                # a copy: sampled {} and [] are shared between examples, and a later edit
+                # inside one would otherwise make it contain itself
+                parent[last] = copy.deepcopy(value)
         except (KeyError, IndexError, TypeError):
             continue
     text = json.dumps(data, ensure_ascii=False)
