@@ -11,7 +11,7 @@ from fractions import Fraction
 from besponsa_desktop.core import plausibility as pl
 from besponsa_desktop.core.findings import finding
 from besponsa_desktop.core.models import Counselling, Finding, Labs, PlanRequest, Sex
-from besponsa_desktop.core.numbers import above, below, exact, fmt, fmt_against
+from besponsa_desktop.core.numbers import above, below, exact, fmt, fmt_against, fmt_exact
 from besponsa_desktop.core.plausibility import CREATININE_UMOL_PER_MG_DL
 from besponsa_desktop.core.profiles import LabelProfile, Rule
 from besponsa_desktop.core.reminders import VOD_SIGNS
@@ -117,15 +117,17 @@ def weight_change(profile: LabelProfile, request: PlanRequest, age_years: int) -
         if age_years >= ADULT_AGE
         else request.pediatric_weight_change_threshold_pct
     )
-    change = (request.weight_kg - previous) / previous * 100
-    if abs(change) >= threshold:
+    # exact, so 30.1 → 33.11 kg is 10%, not the 9.999999999999993% of floats
+    change = (exact(request.weight_kg) - exact(previous)) / exact(previous) * 100
+    if abs(change) >= exact(threshold):
         return [
             finding(
                 profile,
                 Rule.PROGRAM,
                 "weight_changed",
-                f"weight {fmt(request.weight_kg, 1)} kg has changed by {fmt(change, 1)}% since "
-                f"the previous cycle ({fmt(previous, 1)} kg), at or beyond the "
+                f"weight {fmt_exact(request.weight_kg)} kg has changed by "
+                f"{'-' if change < 0 else ''}{fmt_against(abs(change), threshold, 1)}% since "
+                f"the previous cycle ({fmt_exact(previous)} kg), at or beyond the "
                 f"{fmt(threshold)}% threshold: re-verify the dose",
             )
         ]
@@ -209,4 +211,3 @@ def counselling(sex: Sex, last_dose: date | None) -> Counselling:
         breastfeeding_months=BREASTFEEDING_MONTHS if female else None,
         report_signs=list(VOD_SIGNS),
     )
-

@@ -32,7 +32,7 @@ from besponsa_desktop.core.models import (
     PlanRequest,
     Preparation,
 )
-from besponsa_desktop.core.numbers import exact, fmt, fmt_against, round_places
+from besponsa_desktop.core.numbers import above, exact, fmt, fmt_against, round_places
 from besponsa_desktop.core.plausibility import age_in_years
 from besponsa_desktop.core.profiles import LabelProfile, Rule, profile_for
 from besponsa_desktop.core.regimen import regimen_for
@@ -324,15 +324,19 @@ def _counts_not_gating(profile: LabelProfile, request: PlanRequest) -> list[Find
 
 
 def _dose_warnings(profile: LabelProfile, dose: Dose) -> list[Finding]:
-    if abs(dose.deviation_pct) > patient_checks.ROUNDING_DEVIATION_WARN_PCT:
+    limit = patient_checks.ROUNDING_DEVIATION_WARN_PCT
+    if above(abs(dose.deviation_pct), limit):
         return [
             finding(
                 profile,
                 Rule.PROGRAM,
                 "rounding_deviation",
-                f"Day {dose.day}: {fmt(dose.volume_ml)} mL delivers {fmt(dose.delivered_mg, 3)} "
-                f"mg, {fmt(dose.deviation_pct, 1)}% from the calculated "
-                f"{fmt(dose.dose_mg_exact, 3)} mg; choose a finer volume rounding step",
+                f"Day {dose.day}: {fmt(dose.volume_ml)} mL delivers {fmt(dose.delivered_mg, 4)} "
+                f"mg, "
+                f"{fmt_against(abs(dose.deviation_pct), limit, 1)}% "
+                f"{'above' if dose.deviation_pct > 0 else 'below'} the "
+                f"{fmt(dose.dose_mg_exact, 4)} mg calculated from the unrounded BSA (more "
+                f"than {fmt(limit)}%); choose a finer volume rounding step",
             )
         ]
     return []

@@ -42,11 +42,9 @@ CONCENTRATION_PLACES = 4  # mg/mL
 RATE_PLACES = 2  # mL/h
 
 ROUNDING_CONVENTION = (
-    "Each number follows from the printed numbers before it: the dose is the printed BSA "
-    "(0.01 m²) × mg/m², rounded half-up to 0.01 mg; the volume to withdraw is that dose ÷ "
-    "0.25 mg/mL, rounded half-up to the nearest {step} mL; the amount that volume delivers "
-    "(mL × 0.25 mg/mL) and its deviation from the dose calculated from the unrounded BSA are "
-    "shown. Never rounded to whole vials; vials counted by 0.9 mg deliverable."
+    "Dose = printed BSA × mg/m², half-up to 0.01 mg; volume = dose ÷ 0.25 mg/mL, half-up to "
+    "{step} mL; it delivers volume × 0.25 mg/mL, shown with its deviation from the dose of "
+    "the unrounded BSA. Never rounded to whole vials; vials counted by 0.9 mg deliverable."
 )
 
 SMALL_DOSE_WORDS = "small dose: prepare by the institution's small-volume (syringe) protocol"

@@ -136,6 +136,7 @@ def dose_title(plan: Plan, dose: Dose, kit: Kit, width: float) -> Table:
 
 def _dilution_step(dose: Dose, dilution: str) -> str:
     """How the 50 mL is made, as the institution does it (setting ``dilution_method``)."""
+    # a bag dose always has its bag's numbers (None only for a small dose)
     assert dose.diluent_total_ml is not None and dose.sodium_chloride_ml is not None
     assert dose.final_concentration_mg_per_ml is not None
     total = qty(dose.diluent_total_ml, "mL")
@@ -207,9 +208,8 @@ def _small_dose_steps(dose: Dose, kit: Kit) -> list[str]:
         "<b>Small dose: prepare by the institution's small-volume (syringe) protocol.</b> "
         f"In the label's {qty(preparation.TOTAL_VOLUME_ML, 'mL')} bag this dose would be "
         f"below {qty(preparation.FINAL_CONCENTRATION_MG_PER_ML[0], 'mg/mL')}; this program "
-        "does not give syringe volumes. Protocol, final volume (mL), infusion time and rate "
-        "as written by the pharmacist: ______________________________________ "
-        "<b>Protect from light.</b>",
+        "does not give syringe volumes. The pharmacist writes the protocol, its total volume, "
+        "infusion time and rate below. <b>Protect from light.</b>",
     ]
 
 
@@ -242,9 +242,19 @@ def preparation_section(dose: Dose, kit: Kit, width: float, plan: Plan,
     heading = "A. Preparation" + (
         " — SMALL DOSE: institution's small-volume (syringe) protocol" if small else ""
     )
+    protocol_lines: list[Flowable] = []
+    if small and dose.diluent_total_ml is None:
+        protocol_lines.append(
+            _write_ins(
+                kit,
+                [("Protocol", 0.4), ("Total mL", 0.2), ("Minutes", 0.2), ("mL/h", 0.2)],
+                width,
+            )
+        )
     return [
         _heading(kit, heading),
         _ticks(kit, steps, width),
+        *protocol_lines,
         _write_ins(kit, [("Vial lot", 0.5), ("Expiry", 0.5)], width),
         Spacer(1, 3),
         _times(

@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from besponsa_desktop.controller import FieldProblem
-from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.controller import FieldProblem, fmt
 from besponsa_desktop.entry import MONTHS, human_date
 from besponsa_desktop.ui import look
 from besponsa_desktop.ui.calendar_view import CycleCalendar
@@ -342,9 +341,10 @@ class PlanView(QScrollArea):
     def _row_words(self, row: int) -> str:
         """A row of the table as a screen reader reads it: 'Day 1 Tue 1 Dec 2026: Dose
         1.35 mg, Withdraw 5.4 mL, ...'."""
-        texts = [self.table.item(row, c).text() for c in range(self.table.columnCount())]
-        heads = [self.table.horizontalHeaderItem(c).text()
-                 for c in range(self.table.columnCount())]
+        columns = range(self.table.columnCount())
+        texts = [item.text() if (item := self.table.item(row, c)) else "" for c in columns]
+        heads = [item.text() if (item := self.table.horizontalHeaderItem(c)) else ""
+                 for c in columns]
         first = f"{texts[0].removeprefix('▶ ')} {texts[1]}"
         return first + ": " + ", ".join(
             f"{head} {text}" for head, text in zip(heads[2:], texts[2:], strict=True))
@@ -416,11 +416,7 @@ class PlanView(QScrollArea):
             if bag is not None
             else ""
         )
-        small = "".join(
-            f"<br><b>Day {d.day}: {escape(d.preparation_text)}.</b>"
-            for d in doses
-            if d.preparation.value == "small_dose"
-        )
+        small = _small_dose_note([d for d in doses if d.preparation.value == "small_dose"])
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
             f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; {dilution}"
@@ -428,10 +424,11 @@ class PlanView(QScrollArea):
         )
 
     def _fill_findings(self, plan: Any) -> None:
-        from besponsa_desktop.core.patient_checks import CHECK_BEFORE_DECIDING
+        from besponsa_desktop.controller import checks_before_deciding
 
-        first = [w for w in plan.warnings if w.code in CHECK_BEFORE_DECIDING]
-        warnings = [w for w in plan.warnings if w.code not in CHECK_BEFORE_DECIDING]
+        with_decision = checks_before_deciding()
+        first = [w for w in plan.warnings if w.code in with_decision]
+        warnings = [w for w in plan.warnings if w.code not in with_decision]
         self.top_warnings.setText(
             "<b>Check before using this plan:</b><ul style='margin-left:-20px'>" + "".join(
                 f"<li>{escape(w.message)} <small>({escape(w.source)})</small></li>"
@@ -461,6 +458,23 @@ def _preparation_cells(dose: Any) -> tuple[str, str]:
     """Sodium chloride and rate; a small dose without the institution's protocol numbers
     says so rather than show a bag it cannot have."""
     if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
-        return "small dose: syringe protocol", "per protocol"
+        return "syringe protocol", "protocol"
     suffix = " (syringe)" if dose.preparation.value == "small_dose" else ""
     return f"{fmt(dose.sodium_chloride_ml)} mL{suffix}", f"{fmt(dose.rate_ml_per_h)} mL/h"
+
+
+def _small_dose_note(doses: list[Any]) -> str:
+    """One line for the small doses; their details are under Warnings."""
+    if not doses:
+        return ""
+    days = ", ".join(f"Day {d.day}" for d in doses)
+    references = {d.preparation_protocol for d in doses}
+    how = (
+        f" ({escape(next(iter(references)))}, the institution's, not the label's)"
+        if None not in references and len(references) == 1
+        else ""
+    )
+    return (
+        f"<br><b>{days}: small dose — prepare by the institution's small-volume (syringe) "
+        f"protocol{how}. You confirm this before printing (details under Warnings).</b>"
+    )

@@ -125,3 +125,15 @@ def test_creatinine_clearance_just_below_15_is_printed_below_15():
     shown = warning.message.split("creatinine clearance ")[1].split(" mL/min")[0]
     assert Decimal(shown) < 15, warning.message
     assert plan.crcl_ml_min is not None and plan.crcl_ml_min < 15
+
+
+def test_weight_change_of_exactly_10_percent_warns():
+    # 30.1 → 33.11 kg is 10%; in floats (33.11 − 30.1) / 30.1 × 100 is 9.999999999999993
+    plan = plan_of(request(weight_kg=33.11, previous_weight_kg=30.1, confirm_body_size=True))
+    warning = next(w for w in plan.warnings if w.code == "weight_changed")
+    assert "changed by 10% since the previous cycle (30.1 kg)" in warning.message
+
+
+def test_weight_change_just_under_10_percent_is_printed_under_10():
+    plan = plan_of(request(weight_kg=33.1099, previous_weight_kg=30.1, confirm_body_size=True))
+    assert "weight_changed" not in codes(plan.warnings)

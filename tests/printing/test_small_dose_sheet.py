@@ -25,13 +25,16 @@ def test_small_dose_page_says_how_and_invents_no_numbers():
     day1 = next(p for p in pages if "Day 1 — " in p and "A. Preparation" in p)
     day8 = next(p for p in pages if "Day 8 — " in p and "A. Preparation" in p)
     # Day 1 fits the bag: the label's instructions as before
-    assert "Add to 0.9% sodium chloride to a total of 50 mL" in day1
+    assert "put 47.8 mL of 0.9% sodium chloride and add the 2.2 mL" in day1
+    assert "50 mL in all" in day1
     assert "SMALL DOSE" not in day1
     # Day 8 is 0.35 mg: no bag, no diluent volume, no rate
     assert "A. Preparation — SMALL DOSE: institution's small-volume (syringe) protocol" in day8
     assert "Small dose: prepare by the institution's small-volume (syringe) protocol." in day8
     assert "Withdraw 1.4 mL (0.35 mg)" in day8
-    assert "total of 50 mL" not in day8 and "50 mL/h" not in day8
+    assert "50 mL in all" not in day8 and "50 mL/h" not in day8
+    assert "The pharmacist writes the protocol, its total volume, infusion time and rate" in day8
+    assert "Protocol" in day8 and "Total mL" in day8
     assert "Rate and duration as the institution's small-volume (syringe) protocol says" in day8
     assert "Pharmacist confirmed the small-dose preparation" in day8
 

@@ -89,12 +89,18 @@ def test_the_window_asks_before_the_preview_and_no_means_nothing_is_shown(
 def test_the_window_asks_before_export(qtbot, window, monkeypatch, tmp_path):
     window.controller.load_request(CHILD)
     target = tmp_path / "sheet.pdf"
-    monkeypatch.setattr(QMessageBox, "question",
-                        staticmethod(lambda *_a: QMessageBox.StandardButton.Yes))
+    asked: list[str] = []
+
+    def yes(_parent, _title, text, *_args):
+        asked.append(text)
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(yes))
     monkeypatch.setattr(QFileDialog, "getSaveFileName",
                         staticmethod(lambda *_a: (str(target), "PDF (*.pdf)")))
     assert print_preview.export(window, window.controller) == target
     assert target.exists()
+    assert len(asked) == 1 and "Day 8: 0.35 mg" in asked[0]
 
 
 def test_the_institution_protocol_comes_from_the_settings(settings, controller):
@@ -115,3 +121,14 @@ def test_an_incomplete_institution_protocol_is_refused_not_guessed(settings, con
     controller.load_request(CHILD)
     assert controller.plan is None
     assert any("small_dose_protocol" in p.message for p in controller.problems)
+
+
+def test_the_plan_view_shows_small_doses_without_a_bag(qtbot, window):
+    window.controller.load_request(CHILD)
+    table = window.plan_view.table
+    assert [table.item(0, c).text() for c in (7, 8)] == ["47.8 mL", "50 mL/h"]  # Day 1: bag
+    assert [table.item(1, c).text() for c in (7, 8)] == ["syringe protocol", "protocol"]
+    note = window.plan_view.table_note.text()
+    assert "Day 8, Day 15: small dose — prepare by the institution's small-volume" in note
+    # the calendar marks only days at least 6 days after the previous dose
+    assert table.item(1, 2).text() == "7 Dec – 10 Dec"
