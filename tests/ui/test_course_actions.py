@@ -105,7 +105,8 @@ def test_the_move_list_holding_dates_asks_to_choose_one(qtbot, saved):
 
 
 def test_the_response_after_a_cycle_is_recorded_from_the_course_menu(qtbot, saved):
-    item = next(a for a in saved.course_menu.actions() if "response" in a.text().replace("&", "").lower())
+    item = next(a for a in saved.course_menu.actions()
+                if "response" in a.text().replace("&", "").lower())
     assert item.shortcut().toString() == "Ctrl+Shift+R"
     item.trigger()
     dialog = saved.course_panel().dialog
