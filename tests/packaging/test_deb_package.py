@@ -135,6 +135,16 @@ def test_deb_built_by_debian_python_installs_starts_plans_and_removes_cleanly(
         result = json.loads(plan.stdout)
         assert result["decision"] == "proceed"
         assert result["program_version"] == __version__
+
+        # the store (SQLAlchemy on SQLite) works from the bundle: save, then read back
+        db = tmp_path / "home" / "courses.sqlite3"
+        example = ROOT / "examples" / "cycle1-day1-proceed.json"
+        _run([PACKAGE, "plan", example, "--save", "--db", db], env=env, cwd=tmp_path,
+             timeout=120)
+        mrn = json.loads(example.read_text(encoding="utf-8"))["patient"]["mrn"]
+        history = _run([PACKAGE, "history", mrn, "--db", db], env=env, cwd=tmp_path,
+                       timeout=120)
+        assert mrn in history.stdout
     finally:
         subprocess.run(["dpkg", "-r", PACKAGE], capture_output=True, timeout=300)
 
