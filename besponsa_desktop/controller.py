@@ -562,16 +562,57 @@ class PlanController(QObject):
         """Save the plan to the patient's course, signed; see CourseController.save."""
         return self.course.save()
 
+    # ---------------------------------------------------------------- the course's record
+    def course_record(self) -> Any:
+        """What the open course records for the cycle of the plan on screen (or None)."""
+        history = None if self._course is None else self._course.course
+        if not history or self.plan is None or \
+                history["patient"]["mrn"] != self.plan.patient.mrn:
+            return None
+        from besponsa_desktop.app.printout import course_record
+
+        return course_record(history, self.plan.cycle.number)
+
+    def shown_plan(self, plan: Any) -> Any:
+        """The plan as the window shows it: with the course's real dates (moved, re-based,
+        given) and without doses not to be given, as on the printout."""
+        record = self.course_record() if plan is self.plan else None
+        if record is None:
+            return plan
+        from besponsa_desktop.app.printout import course_plan
+
+        return course_plan(plan, record)
+
+    def course_note(self) -> str:
+        """The cycle as the course records it, in words ("" when nothing is recorded)."""
+        record = self.course_record()
+        if record is None:
+            return ""
+        parts = [record.state] if record.state else []
+        for dose in record.doses:
+            if dose.status == "scheduled":
+                continue
+            when = ""
+            if dose.given_at is not None:
+                when = f" {entry.short_date(dose.given_at.date())} {dose.given_at:%H:%M}"
+            elif dose.date is not None:
+                when = f" {entry.short_date(dose.date)}"
+            why = f" ({dose.reason})" if dose.reason and dose.status != "given" else ""
+            parts.append(f"Day {dose.day} {dose.status_text}{when}{why}")
+        return "; ".join(parts)
+
     # ---------------------------------------------------------------- printing
     # reportlab is imported here, on the first print, never at start-up (~200 ms).
     def print_options(self) -> PrintOptions:
         """Hospital name, paper size, premedication order set and how the 50 mL bag is made
-        from the settings; the pharmacist signed in; the double check if there is one.
+        from the settings; the pharmacist signed in; the double check if there is one; what
+        the patient's course records for the plan's cycle, when it is open.
         ValueError when the order set in the settings cannot be read (never half-printed)."""
         from besponsa_desktop.app.printout import options
 
         return options(self.settings.values(), double_check=self.double_check,
-                       pharmacist=self._course.signer if self._course is not None else "")
+                       pharmacist=self._course.signer if self._course is not None else "",
+                       course=self.course_record())
 
     def small_doses_question(self) -> str | None:
         """What the pharmacist must confirm before this plan is printed or saved as PDF

@@ -42,7 +42,6 @@ from besponsa_desktop.core.models import Counts, Decision, Finding, Response
 from besponsa_desktop.core.numbers import fmt_date
 from besponsa_desktop.core.profiles import LabelProfile, Rule, profile_for
 
-ONE_DAY = timedelta(days=1)
 PROGRAM_SOURCE = "program convention (not a label rule)"
 
 
@@ -564,14 +563,6 @@ def _dose_given(course: Course, event: DoseGiven) -> Course:
             "earlier_dose_pending",
             f"{where}: cycle {first.cycle} Day {first.day} is still {first.status_text}; "
             "record it as given or omitted first",
-        )
-    if on > event.at.date() + ONE_DAY:
-        raise _refuse(
-            profile,
-            Rule.PROGRAM,
-            "given_in_the_future",
-            f"{where}: given_at {fmt_date(on)} is after the time of recording "
-            f"({fmt_date(event.at.date())}); record a dose once it has been given",
         )
     if event.day == 1:
         previous = course.cycle(event.cycle - 1)

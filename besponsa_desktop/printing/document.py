@@ -45,8 +45,15 @@ def _needs_cjk(plan: Plan, options: PrintOptions) -> bool:
 
 def story(plan: Plan, kit: Kit, width: float, height: float = 10_000,
           options: PrintOptions | None = None) -> list[Flowable]:
-    """The sheet's content, in order (the tests inspect it as well as the PDF)."""
+    """The sheet's content, in order (the tests inspect it as well as the PDF). With the
+    patient's course (``options.course``), what it records for the cycle follows the
+    decision."""
+    course = options.course if options is not None else None
     out = decision_section(plan, kit, width)
+    if course is not None:
+        from besponsa_desktop.printing.course_record import course_section
+
+        out += course_section(course, kit, width)
     if plan.decision is not Decision.PROCEED:
         return out  # nothing to prepare from: no doses, no calendar, no checklist
     out += basis_section(plan, kit, width)

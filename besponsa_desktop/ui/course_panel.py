@@ -213,10 +213,17 @@ class CoursePanel(QWidget):
         self.check_button.setToolTip("A second person re-enters height and weight without "
                                      "seeing them")
         self.check_button.clicked.connect(self.double_check)
+        self.plan_day_button = QPushButton("Plan this dose")
+        self.plan_day_button.setToolTip("Fill the form for the selected dose from the course "
+                                        "(its cycle's start, dose level and response); enter "
+                                        "weight and today's labs")
+        self.plan_day_button.clicked.connect(self.plan_selected_dose)
+        self.plan_day_button.setEnabled(False)
         buttons.addWidget(self.open_button, 0, 0)
         buttons.addWidget(self.next_button, 0, 1)
         buttons.addWidget(self.record_button, 1, 0)
         buttons.addWidget(self.check_button, 1, 1)
+        buttons.addWidget(self.plan_day_button, 2, 0)
         column.addLayout(buttons)
 
         course.courseChanged.connect(self.show_course)
@@ -234,6 +241,7 @@ class CoursePanel(QWidget):
         self.tree.clear()
         self.next_button.setEnabled(data is not None)
         self.record_button.setEnabled(False)
+        self.plan_day_button.setEnabled(False)
         if data is None:
             self.patient.setText(NO_COURSE)
             return
@@ -390,7 +398,9 @@ class CoursePanel(QWidget):
         return ""
 
     def _selection_changed(self) -> None:
-        self.record_button.setEnabled(self.selected_dose() is not None)
+        chosen = self.selected_dose() is not None
+        self.record_button.setEnabled(chosen)
+        self.plan_day_button.setEnabled(chosen)
 
     # ---------------------------------------------------------------- actions
     def _reload(self) -> None:
@@ -420,6 +430,15 @@ class CoursePanel(QWidget):
 
     def plan_next_cycle(self) -> None:
         values = self.course.plan_next_cycle()
+        if values is not None:
+            self.load_values(values)
+            self.formFilled.emit()
+
+    def plan_selected_dose(self) -> None:
+        chosen = self.selected_dose()
+        if chosen is None:
+            return
+        values = self.course.plan_dose_day(*chosen)
         if values is not None:
             self.load_values(values)
             self.formFilled.emit()

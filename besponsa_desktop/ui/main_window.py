@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
         return self.course_panel().double_check()
 
     def _course_changed(self, data: Any) -> None:
+        self._plan_changed(self.controller.plan)  # the plan view follows the course
         if self.course_tabs is None:
             return
         if data is None:
@@ -364,7 +365,9 @@ class MainWindow(QMainWindow):
 
     def _plan_changed(self, plan: Any) -> None:
         if plan is not None and self.plan_view is not None:
-            self.plan_view.show_plan(plan)
+            # as the course records it: moved dates, given times, omitted doses
+            self.plan_view.show_plan(self.controller.shown_plan(plan))
+            self.plan_view.show_course_note(self.controller.course_note())
             self.statusBar().clearMessage()
 
     def _plan_failed(self, message: str) -> None:

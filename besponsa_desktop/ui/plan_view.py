@@ -197,6 +197,11 @@ class PlanView(QScrollArea):
         self.table_note.setObjectName("note")
         self.table_note.setWordWrap(True)
         details.addWidget(self.table_note)
+        self.course_note = QLabel()  # what the patient's course records for this cycle
+        self.course_note.setObjectName("note")
+        self.course_note.setWordWrap(True)
+        self.course_note.hide()
+        details.addWidget(self.course_note)
 
         self.calendar_title = _section("Cycle calendar")
         details.addWidget(self.calendar_title)
@@ -318,6 +323,11 @@ class PlanView(QScrollArea):
         self.legend.setText(HELD_LEGEND if on_hold else LEGEND)
         self._fill_findings(plan)
         self.details.show()
+
+    def show_course_note(self, text: str) -> None:
+        """The cycle as the patient's course records it (moved, given, omitted, stopped)."""
+        self.course_note.setText(f"<b>In the course:</b> {escape(text)}" if text else "")
+        self.course_note.setVisible(bool(text))
 
     def _fill_summary(self, plan: Any) -> None:
         cap = ""

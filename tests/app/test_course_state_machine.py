@@ -107,18 +107,21 @@ class CourseMachine(RuleBasedStateMachine):
         found = next(c for c in self.history["cycles"] if c["number"] == cycle)
         planned = any(p["dose_day"] == day for p in found["plans"])
 
-        def care() -> None:
-            if not planned:
-                nominal = date.fromisoformat(next(
-                    d["nominal_date"] for d in found["doses"] if d["day"] == day))
-                request = completed(self.service.day_request(MRN, cycle, day),
-                                    min(nominal, date.fromisoformat(when)), events=events)
-                self.service.save_plan(self.service.plan(request), by=PHARMACIST)
+        def plan() -> None:
+            nominal = date.fromisoformat(next(
+                d["nominal_date"] for d in found["doses"] if d["day"] == day))
+            request = completed(self.service.day_request(MRN, cycle, day),
+                                min(nominal, date.fromisoformat(when)), events=events)
+            self.service.save_plan(self.service.plan(request), by=PHARMACIST)
+
+        def give() -> None:
             on = date.fromisoformat(when)
             self.service.record_dose(MRN, cycle, day, "given", by=NURSE,
                                      at=datetime(on.year, on.month, on.day, 10))
 
-        self._try(care)
+        if not planned:
+            self._try(plan)
+        self._try(give)
 
     @rule(data=st.data(), toxicity=st.sampled_from([0, 3, 8, 15]))
     def hold(self, data: st.DataObject, toxicity: int) -> None:
@@ -266,7 +269,10 @@ def window_rows(machine: CourseMachine, printed: dict[str, Any]) -> list[tuple]:
     from besponsa_desktop.ui.course_panel import ROLE_DOSE, CoursePanel
 
     if machine.window is None:
+        from besponsa_desktop.ui.refcounts import protect_singletons
+
         QApplication.instance() or QApplication([])
+        protect_singletons()  # as the window does (a PySide6 6.12.0 reference-count bug)
         folder = Path(machine.folder.name)
         chosen = Settings(folder / "user.ini", folder / "system.ini")
         chosen.set("database_path", str(machine.db))

@@ -63,6 +63,7 @@ def test_it_system_file_overrides_and_locks_as_in_the_window(tmp_path: Path) -> 
         "hospital_name": "St Mary's, London",
         "page_size": "Letter",
         "database_path": "",
+        "database_url": "",
     }
     for key in ("bsa_formula", "hospital_name"):
         assert ours.locked(key) and qt.locked(key)
@@ -93,3 +94,26 @@ def test_values_written_by_the_window_read_back_the_same(tmp_path: Path) -> None
     ours = InstitutionSettings(tmp_path / "user.ini", tmp_path / "system.ini")
     assert ours.values() == qt.values()
     assert read_ini(tmp_path / "missing.ini") == {}
+
+
+def test_the_window_starts_without_the_store_or_the_services(tmp_path: Path) -> None:
+    """Start-up is benchmarked: the application services, SQLAlchemy and sqlite3 load on
+    first use of a course, not when the window is made."""
+    code = (
+        "import sys\n"
+        "from besponsa_desktop.ui.app import application\n"
+        "from besponsa_desktop.controller import PlanController\n"
+        "from besponsa_desktop.settings import Settings\n"
+        "from besponsa_desktop.ui.main_window import MainWindow\n"
+        "app = application()\n"
+        f"s = Settings({str(tmp_path / 'u.ini')!r}, {str(tmp_path / 's.ini')!r})\n"
+        "MainWindow(PlanController(s))\n"
+        "loaded = [m for m in ('sqlalchemy', 'sqlite3', 'besponsa_desktop.app.courses',\n"
+        "          'besponsa_desktop.store', 'reportlab') if m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+    )
+    import os
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr

@@ -115,15 +115,6 @@ def test_an_event_without_a_name_or_reason_is_refused_by_the_model():
         )
 
 
-def test_a_dose_cannot_be_recorded_as_given_days_before_it_happens():
-    course = first_plan()
-    given_at = datetime(2026, 12, 1, 10, tzinfo=UTC)
-    event = c.DoseGiven(
-        cycle=1, day=1, given_at=given_at, by="Nora", at=datetime(2026, 11, 28, tzinfo=UTC)
-    )
-    assert _refused(c.apply, course, event).codes == ["given_in_the_future"]
-
-
 def test_a_day_8_plan_made_before_day_1_was_replanned_must_be_made_again():
     # Day 1 given, Day 8 planned; Day 1 voided and planned again later: the Day 8 plan is
     # for the old start and may not be used.

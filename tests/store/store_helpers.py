@@ -51,11 +51,12 @@ def start_course(service: CourseService, **changes: Any) -> None:
     service.save_plan(plan_for(cycle1_request(**changes)), by=PHARMACIST)
 
 
-def dose_date(service: CourseService, cycle: int, day: int) -> date:
+def dose_date(service: CourseService, cycle: int, day: int, *, nominal: bool = False) -> date:
+    """When a dose is to be given (or, ``nominal``: its day in the cycle's calendar)."""
     history = service.history(MRN)
     found = next(c for c in history["cycles"] if c["number"] == cycle)
     dose = next(d for d in found["doses"] if d["day"] == day)
-    return date.fromisoformat(dose["date"])
+    return date.fromisoformat(dose["nominal_date" if nominal else "date"])
 
 
 def give(service: CourseService, cycle: int, day: int, on: date | None = None) -> None:
@@ -65,7 +66,8 @@ def give(service: CourseService, cycle: int, day: int, on: date | None = None) -
 
 
 def plan_day(service: CourseService, cycle: int, day: int, **overrides: Any) -> Plan:
-    on = dose_date(service, cycle, day)
+    # measured and labs taken by the dose's day in the cycle (the request knows that day)
+    on = min(dose_date(service, cycle, day), dose_date(service, cycle, day, nominal=True))
     plan = service.plan(completed(service.day_request(MRN, cycle, day), on, **overrides))
     service.save_plan(plan, by=PHARMACIST)
     return plan

@@ -484,3 +484,67 @@ def test_the_window_reaches_the_store_only_through_the_controller():
             for name in names:
                 assert not name.startswith("besponsa_desktop.store"), path.name
                 assert name != "sqlite3", path.name
+
+
+def test_new_patient_leaves_no_other_patients_course_on_screen(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    panel = window.course_panel()
+    assert timeline_rows(window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.controller.course.course is None
+    assert timeline_rows(window) == []
+    assert panel.record_dose(1, 1) is None  # no dose of the previous patient to record
+    assert window.controller.double_check is None
+
+
+def test_a_record_dialog_never_records_on_another_patients_course(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    other = request()
+    other["patient"] = dict(other["patient"], mrn="M7654321", name="Rafael Ortiz")
+    load(window, other)
+    assert window.save()  # another MRN: a new course, now the one on screen
+    assert window.controller.course.mrn == "M7654321"
+    window.load_values(window.controller.course.open_course("H1234567"))
+    panel = window.course_panel()
+    dialog = panel.record_dose(1, 1)
+    assert dialog.mrn == "H1234567"
+    window.controller.course.open_course("M7654321")  # the window moves on meanwhile
+    dialog.choose("given")
+    dialog.given_on.setText("1 Dec 2026")
+    dialog.given_at.setText("10:30")
+    dialog.record()
+    assert dialog.isVisible() and "another patient" in dialog.problem.text()
+    assert panel.status_of(1, 1) == "PLANNED"
+    dialog.reject()
+
+
+def test_the_plan_view_and_the_printout_follow_the_course(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    course = window.controller.course
+    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
+    assert course.record_dose(1, 8, "moved", by=PREPARER, moved_to=date(2026, 12, 10),
+                              reason="clinic closed")
+    note = window.plan_view.course_note
+    assert note.isVisible()
+    assert "Day 1 given" in note.text() and "Day 8 moved" in note.text()
+    assert "clinic closed" in note.text()
+    marked = {c.day: c.text for c in window.plan_view.calendar.cells if c.text.startswith("Day")}
+    assert marked[date(2026, 12, 10)] == "Day 8" and date(2026, 12, 8) not in marked
+    assert marked[date(2026, 12, 16)] == "Day 15"  # re-based: 6 days after Day 8
+    printed = _pdf_text(window.controller.render_printout())
+    assert "Day 8 — Thu 10 Dec 2026" in printed and "Day 15 — Wed 16 Dec 2026" in printed
+    assert "Cycle 1 in the patient's record" in printed
+
+
+def test_plan_this_dose_fills_day_8_from_the_course(qtbot, window, db):
+    save_cycle1(qtbot, window)
+    course = window.controller.course
+    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
+    panel = window.course_panel()
+    assert panel.select_dose(1, 8)
+    qtbot.mouseClick(panel.plan_day_button, Qt.MouseButton.LeftButton)
+    assert value(window, "dose_day") == "8"
+    assert value(window, "cycle.number") == "1"
+    assert value(window, "cycle.start_date") == "1 Dec 2026"  # the cycle's, from the course
+    assert value(window, "weight_kg") == "" and value(window, "labs.anc") == ""
+    assert "Cycle 1 Day 8 filled in from the course" in panel.notice.text.text()
