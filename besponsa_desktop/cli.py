@@ -19,6 +19,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from besponsa_desktop import __version__
 from besponsa_desktop.app.errors import Refused, StoreError
@@ -538,7 +539,7 @@ def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     _database_commands(commands)
 
 
-def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _database_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     db = commands.add_parser(
         "db", help="set up, check or upgrade the course database's schema",
         description="For IT: the schema of the course database. A ward database "
