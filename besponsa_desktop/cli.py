@@ -1,10 +1,12 @@
-"""The command line: headless commands over the core, the printout and the store.
+"""The command line: headless commands over the application layer (``app``), which asks
+the core and keeps the course in the store. The institution's settings (the user's file and
+IT's system file, as the window reads them) apply here too.
 
 Exit codes: 0 done (whatever the plan's decision); 2 invalid input, one line per problem on
-stderr naming the field (also a store refusal: unknown MRN, a conflicting save, a dose date
-the rules do not allow); 1 a check that failed (``audit verify`` found a broken entry, a
-double check did not match) or an unexpected internal error, with a short message
-(details, never patient data, in the log).
+stderr naming the field (also a refusal by the rules, each reason with its code and label
+section, or by the store: unknown MRN, a conflicting save); 1 a check that failed
+(``audit verify`` found a broken entry, a double check did not match) or an unexpected
+internal error, with a short message (details, never patient data, in the log).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from besponsa_desktop import __version__
+from besponsa_desktop.app.errors import Refused, StoreError
 from besponsa_desktop.core.strict_json import (
     MAX_IMPORT_BYTES,
     MAX_REQUEST_BYTES,
@@ -27,16 +30,19 @@ from besponsa_desktop.core.strict_json import (
     printable,
 )
 from besponsa_desktop.core.validation import InvalidRequest, Problem
-from besponsa_desktop.store.errors import StoreError
 
 if TYPE_CHECKING:
-    import sqlite3
+    from besponsa_desktop.app.courses import CourseService
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
 
 class UsageError(Exception):
     """Bad command-line use or an unreadable input file: reported like invalid input."""
+
+
+class CheckFailed(Exception):
+    """A check ran and found a problem (exit 1): the message says which."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,8 +59,7 @@ class BadArguments(Exception):
         self.usage, self.prog, self.message = usage, prog, message
 
 
-class CheckFailed(Exception):
-    """A check ran and found a problem (exit 1): the message says which."""
+
 
 
 def _read_input(name: str, limit: int = MAX_REQUEST_BYTES, what: str = "request") -> str:
@@ -86,45 +91,89 @@ def _decode(data: bytes, name: str, limit: int, what: str) -> str:
         raise UsageError(f"{name}: is not UTF-8 text (a JSON file is expected)") from None
 
 
+def _service(args: argparse.Namespace, create: bool) -> CourseService:
+    """The application over the course database the command names: ``--db``, else the
+    settings' database file, else the default location. Reading commands never create
+    one."""
+    from besponsa_desktop.app.courses import CourseService
+    from besponsa_desktop.app.settings import InstitutionSettings, database_location
+
+    settings = InstitutionSettings().values()
+    location: Path | None
+    if getattr(args, "db", None) is not None:
+        if "://" in args.db:
+            raise UsageError(f"--db: {_scheme(args.db)} databases are not supported by this "
+                             "version; give the path of a database file")
+        location = Path(args.db)
+    else:
+        location = database_location(settings)
+    if not create:
+        from besponsa_desktop.app.store_location import default_database
+
+        target = location if location is not None else default_database()
+        if not target.exists():
+            raise UsageError(f"{target}: no such database")
+    return CourseService(settings, location)
+
+
+def _scheme(url: str) -> str:
+    scheme = url.split("://", 1)[0]
+    return scheme if scheme.isascii() and scheme.replace("+", "").isalnum() else "such"
+
+
+@contextlib.contextmanager
+def _course_service(args: argparse.Namespace, create: bool) -> Iterator[CourseService]:
+    service = _service(args, create)
+    try:
+        yield service
+    finally:
+        service.close()
+
+
 def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.core.planner import make_plan
+    # Planned (and so validated) before the database is opened: invalid input saves
+    # nothing and creates nothing.
+    with _course_service(args, create=True) as service:
+        plan = service.plan(_read_input(args.request))
+        if args.pdf and not args.small_doses_confirmed:
+            from besponsa_desktop.core import preparation
+            from besponsa_desktop.core.numbers import fmt
 
-    plan = make_plan(_read_input(args.request))
-    if args.pdf and not args.small_doses_confirmed:
-        from besponsa_desktop.core import preparation
-        from besponsa_desktop.core.numbers import fmt
-
-        small = preparation.small_doses_to_confirm(plan)
-        if small:
-            days = ", ".join(f"Day {d.day} ({fmt(d.dose_mg)} mg)" for d in small)
-            raise UsageError(
-                f"--pdf: {days}: small dose, prepared by the institution's small-volume "
-                "(syringe) protocol; the pharmacist confirms that with "
-                "--small-doses-confirmed before the printout is made"
-            )
-    with contextlib.ExitStack() as printout:
-        if args.pdf:
-            # The printout is rendered and written first, and put in place only once the
-            # plan is saved: a printout that fails saves nothing (a retry never adds a
-            # revision), and a save that fails leaves no printout of an unsaved plan.
-            from besponsa_desktop.files import os_problem, staged
-            from besponsa_desktop.printing.document import render_pdf
-
-            data = render_pdf(plan)
-            try:
-                printout.enter_context(staged(Path(args.pdf), data))
-            except OSError as error:
+            small = preparation.small_doses_to_confirm(plan)
+            if small:
+                days = ", ".join(f"Day {d.day} ({fmt(d.dose_mg)} mg)" for d in small)
                 raise UsageError(
-                    f"{args.pdf}: cannot write the printout ({os_problem(error)})"
-                    + ("; nothing was saved" if args.save else "")
-                ) from None
-        if args.save:
-            # Planned (and so validated) before the database is opened: invalid input saves
-            # nothing and creates nothing.
-            from besponsa_desktop.store.courses import save_plan
+                    f"--pdf: {days}: small dose, prepared by the institution's small-volume "
+                    "(syringe) protocol; the pharmacist confirms that with "
+                    "--small-doses-confirmed before the printout is made"
+                )
+        with contextlib.ExitStack() as printout:
+            if args.pdf:
+                # The printout is rendered and written first, and put in place only once
+                # the plan is saved: a printout that fails saves nothing (a retry never
+                # adds a revision), and a save that fails leaves no printout of an unsaved
+                # plan.
+                from besponsa_desktop.app.printout import render
+                from besponsa_desktop.files import os_problem, staged
 
-            with _open_store(args, create=True) as conn:
-                save_plan(conn, plan, signed_by=args.by)
+                data = render(plan, service.settings)
+                try:
+                    printout.enter_context(staged(Path(args.pdf), data))
+                except OSError as error:
+                    raise UsageError(
+                        f"{args.pdf}: cannot write the printout ({os_problem(error)})"
+                        + ("; nothing was saved" if args.save else "")
+                    ) from None
+            saved = service.save_plan(plan, by=args.by) if args.save else None
+        if args.pdf and saved is not None:
+            # Once saved, the sheet shows the course as stored (its schedule, the chain
+            # head); the printout above already stands should this one fail.
+            from besponsa_desktop.app.printout import render
+            from besponsa_desktop.files import write_atomic
+
+            write_atomic(Path(args.pdf), render(plan, service.settings,
+                                                service.history(plan.patient.mrn),
+                                                (saved.cycle, saved.day)))
     out.write(plan.model_dump_json(indent=2) + "\n")
     return EXIT_OK
 
@@ -132,71 +181,52 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
 # ---------------------------------------------------------------- the course store
 
 
-@contextlib.contextmanager
-def _open_store(
-    args: argparse.Namespace, create: bool, write: bool = True
-) -> Iterator[sqlite3.Connection]:
-    """The course database; ``write=False`` for commands that only read, which then also
-    work on a database this user cannot write (opened read-only)."""
-    from besponsa_desktop.store.database import connect, database_target
-
-    target = database_target(args.db)  # a URL is refused before anything is created
-    if args.db is not None and not create and not target.exists():
-        raise UsageError(f"{args.db}: no such database")
-    conn = connect(target, read_only=not write)
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
 def _json_out(data: object, out: TextIO) -> None:
     out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.courses import history
-
-    with _open_store(args, create=False, write=False) as conn:
-        _json_out(history(conn, args.mrn), out)
+    with _course_service(args, create=False) as service:
+        _json_out(service.history(args.mrn), out)
     return EXIT_OK
 
 
 def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.courses import next_cycle_request
-
-    with _open_store(args, create=False, write=False) as conn:
-        _json_out(next_cycle_request(conn, args.mrn), out)
+    with _course_service(args, create=False) as service:
+        _json_out(service.next_cycle_request(args.mrn), out)
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.exchange import export_text
+    from besponsa_desktop.app.exchange import export_text
 
-    with _open_store(args, create=False, write=False) as conn:
-        text = export_text(conn, args.mrn)
-    if args.output is None:
+    with _course_service(args, create=False) as service:
+        text = export_text(service.require(args.mrn), service.store.verify().head)
+    if args.output:
+        from besponsa_desktop.files import os_problem, write_atomic
+
+        try:
+            # private (0600) and whole: a temporary file beside it, renamed over it
+            write_atomic(Path(args.output), text.encode("utf-8"))
+        except OSError as error:
+            raise UsageError(
+                f"{args.output}: cannot write the export ({os_problem(error)})"
+            ) from None
+        out.write(f"exported 1 course to {args.output}\n")
+    else:
         out.write(text)
-        return EXIT_OK
-    from besponsa_desktop.files import os_problem, write_atomic
-
-    try:
-        # private (0600) and whole: a temporary file beside it, renamed over it
-        write_atomic(Path(args.output), text.encode("utf-8"))
-    except OSError as error:
-        raise UsageError(f"{args.output}: cannot write the export ({os_problem(error)})") from None
     return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.core.strict_json import loads
-    from besponsa_desktop.store.exchange import import_course
 
     data = loads(_read_input(args.file, MAX_IMPORT_BYTES, "import file"),
                  limit=MAX_IMPORT_BYTES, what="import file")
-    with _open_store(args, create=True) as conn:
-        import_course(conn, data, signed_by=args.by)
-    out.write("imported 1 course\n")
+    with _course_service(args, create=True) as service:
+        done = service.import_course(data, by=args.by)
+    out.write(f"imported 1 course ({done.events} entries, {done.plans} plans, each "
+              "recomputed and checked by the rules)\n")
     return EXIT_OK
 
 
@@ -205,6 +235,13 @@ def _datetime_arg(text: str) -> datetime:
         return datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError("must be a date and time, YYYY-MM-DDTHH:MM") from None
+
+
+def _date_arg(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("must be a date, YYYY-MM-DD") from None
 
 
 def _mrn_arg(text: str) -> str:
@@ -218,77 +255,67 @@ def _mrn_arg(text: str) -> str:
         raise argparse.ArgumentTypeError(f"MRN {error}") from None
 
 
-def _date_arg(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError("must be a date, YYYY-MM-DD") from None
-
-
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.courses import record_dose
-
-    with _open_store(args, create=False) as conn:
-        version = record_dose(
-            conn, args.mrn, args.cycle, args.day, args.status, by=args.by, at=args.at,
-            moved_to=args.to, reason=args.reason,
-            toxicity_interruption_days=args.toxicity_days,
+    with _course_service(args, create=False) as service:
+        done = service.record_dose(
+            args.mrn, args.cycle, args.day, args.status, by=args.by, at=args.at,
+            moved_to=args.to, reason=args.reason, toxicity_days=args.toxicity_days,
         )
-    out.write(f"recorded: cycle {args.cycle} Day {args.day} {args.status} "
-              f"(course version {version})\n")
+    out.write(f"recorded: {done.text} (course version {done.version})\n")
+    return EXIT_OK
+
+
+def cmd_correct(args: argparse.Namespace, out: TextIO) -> int:
+    with _course_service(args, create=False) as service:
+        done = service.void_record(args.mrn, args.cycle, args.day, args.entry, by=args.by,
+                                   reason=args.reason)
+    out.write(f"recorded: {done.text} (course version {done.version}); the entry stays "
+              "in the history\n")
     return EXIT_OK
 
 
 def cmd_reschedule(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.courses import reschedule_options
-
-    with _open_store(args, create=False, write=False) as conn:
-        options = reschedule_options(conn, args.mrn, args.cycle, args.day)
+    with _course_service(args, create=False) as service:
+        options = service.reschedule_options(args.mrn, args.cycle, args.day)
     _json_out({"dates": [d.isoformat() for d in options.dates], "reason": options.reason}, out)
     return EXIT_OK
 
 
 def cmd_response(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.core.models import Response
-    from besponsa_desktop.store.courses import record_response
-
-    with _open_store(args, create=False) as conn:
-        version = record_response(conn, args.mrn, args.cycle, Response(args.response),
-                                  mrd_negative=args.mrd_negative, by=args.by)
-    out.write(f"recorded: response after cycle {args.cycle} (course version {version})\n")
+    with _course_service(args, create=False) as service:
+        done = service.record_response(args.mrn, args.cycle, args.response, by=args.by,
+                                       mrd_negative=args.mrd_negative)
+    out.write(f"recorded: {done.text} (course version {done.version})\n")
     return EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store import double_check
-    from besponsa_desktop.store.courses import latest_plan_id
+    from besponsa_desktop.app.double_check import NOT_VERIFIED, TOLERANCE_TEXT
 
-    with _open_store(args, create=False) as conn:
-        plan_id = latest_plan_id(conn, args.mrn, args.cycle, args.day)
-        result = double_check.record_check(
-            conn, plan_id, checked_by=args.by, height=args.height, weight=args.weight,
-            height_unit=args.height_unit, weight_unit=args.weight_unit,
-            prepared_by=args.prepared_by,
+    with _course_service(args, create=False) as service:
+        result = service.double_check(
+            args.mrn, args.cycle, args.day, checked_by=args.by, height=args.height,
+            weight=args.weight, height_unit=args.height_unit, weight_unit=args.weight_unit,
+            revision=args.revision,
         )
     if not result.matched:
         raise CheckFailed(
             f"double check: the re-entered {' and '.join(result.mismatches)} "
             f"{'do' if len(result.mismatches) > 1 else 'does'} not match the plan "
-            f"({double_check.TOLERANCE_TEXT}); {double_check.NOT_VERIFIED}"
+            f"({TOLERANCE_TEXT}); {NOT_VERIFIED}"
         )
-    out.write(f"verified: {result.status.text}\n")
+    out.write(f"verified: cycle {result.cycle} Day {result.day} revision {result.revision}, "
+              f"independently double-checked by {result.checked_by}\n")
     return EXIT_OK
 
 
 def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
-    from besponsa_desktop.store.audit import verify
-
-    with _open_store(args, create=False, write=False) as conn:
-        result = verify(conn)
+    with _course_service(args, create=False) as service:
+        result = service.verify(args.expect)
     if not result.intact:
         where = f" at entry {result.broken_id}" if result.broken_id is not None else ""
         raise CheckFailed(f"audit trail broken{where}: {result.problem}")
-    out.write(f"audit trail intact: {result.entries} entries\n")
+    out.write(f"audit trail intact: {result.entries} entries; chain head {result.head_short}\n")
     return EXIT_OK
 
 
@@ -310,15 +337,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("request", help="request file, or - for standard input")
     plan.add_argument("--pdf", metavar="FILE", help="also write the nurses' printout to FILE")
+    plan.add_argument("--save", action="store_true",
+                      help="also record the plan in the patient's course (by MRN)")
+    plan.add_argument("--by", metavar="NAME", help="with --save: the name signing the plan")
     plan.add_argument(
         "--small-doses-confirmed",
         action="store_true",
         help="with --pdf: the pharmacist confirms that the plan's small doses are prepared by "
         "the institution's small-volume (syringe) protocol",
     )
-    plan.add_argument("--save", action="store_true",
-                      help="also record the plan in the patient's course (by MRN)")
-    plan.add_argument("--by", metavar="NAME", help="with --save: the name signing the plan")
     _db_option(plan)
     plan.set_defaults(handler=cmd_plan)
     _store_commands(commands)
@@ -361,7 +388,7 @@ def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     export = commands.add_parser("export", help="print a patient's course for import elsewhere")
     export.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     export.add_argument("--output", metavar="FILE",
-                        help="write to FILE (private to the user, 0600) instead of printing")
+                        help="write to FILE (private to the user) instead of standard output")
     _db_option(export)
     export.set_defaults(handler=cmd_export)
 
@@ -388,6 +415,18 @@ def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     _db_option(record)
     record.set_defaults(handler=cmd_record)
 
+    correct = commands.add_parser(
+        "correct", help="void a dose-record entry (a correction); it stays in the history",
+        description="Void one entry of a dose's record (numbered from 1, as history shows "
+        "them), with the reason. The entry is kept, marked void; record again if needed.",
+    )
+    _dose_options(correct)
+    correct.add_argument("--entry", type=int, required=True, metavar="N")
+    correct.add_argument("--reason", required=True, help="why the entry is wrong")
+    correct.add_argument("--by", required=True, metavar="NAME", help="who corrects it")
+    _db_option(correct)
+    correct.set_defaults(handler=cmd_correct)
+
     reschedule = commands.add_parser(
         "reschedule", help="list the dates a Day 8 or 15 dose may move to, or why none")
     _dose_options(reschedule)
@@ -411,7 +450,11 @@ def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     _dose_options(check)
     check.add_argument("--by", required=True, metavar="NAME", help="the second person")
     check.add_argument("--prepared-by", metavar="NAME",
-                       help="who prepared the plan (default: the name it was saved under)")
+                       help="ignored: the preparer is the name the plan revision was saved "
+                       "under (kept so that older scripts still run)")
+    check.add_argument("--revision", type=int, metavar="N",
+                       help="the plan revision checked (default: the latest); a check of a "
+                       "revision that is no longer the latest verifies nothing")
     check.add_argument("--height", type=float, required=True)
     check.add_argument("--height-unit", default="cm", choices=("cm", "m", "in"))
     check.add_argument("--weight", type=float, required=True)
@@ -423,6 +466,9 @@ def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     audit_commands = audit.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     verify = audit_commands.add_parser(
         "verify", help="exit 0 when the audit trail is intact, 1 naming the first broken entry")
+    verify.add_argument("--expect", metavar="HEAD",
+                        help="a chain head kept outside the database (printed on printouts "
+                        "and exports): the chain must still hold it")
     _db_option(verify)
     verify.set_defaults(handler=cmd_audit_verify)
 
@@ -453,6 +499,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         return handler(args, out)
     except InvalidRequest as invalid:
         _print_problems(invalid.problems, err)
+        return EXIT_INVALID
+    except Refused as refused:
+        for line in refused.lines():
+            err.write(f"error: {printable(line)}\n")
         return EXIT_INVALID
     except (UsageError, StoreError) as usage:
         err.write(f"error: {printable(str(usage))}\n")

@@ -1,4 +1,5 @@
-"""The one place where the window meets the dosing core (and, later, printing and the store).
+"""The one place where the window meets the dosing core, the printout and (through
+``course_controller``) the course.
 
 The window hands over what is in its fields (``FieldValues``: text as typed, units, ticks);
 the controller reads them (``build_request``), asks the core for a plan and announces the
@@ -21,8 +22,8 @@ from besponsa_desktop import entry
 from besponsa_desktop.settings import Settings
 
 if TYPE_CHECKING:
+    from besponsa_desktop.app.printout import DoubleCheck, PrintOptions
     from besponsa_desktop.course_controller import CourseController
-    from besponsa_desktop.printing.options import DoubleCheck, PrintOptions
 
 FieldValues = dict[str, Any]
 
@@ -313,6 +314,33 @@ def field_for_path(path: str, fields: set[str]) -> str:
     return ""
 
 
+def fmt(value: float, *args: Any, **kwargs: Any) -> str:
+    """The core's number format (no trailing zero), for the window: the window itself does
+    not import the core."""
+    from besponsa_desktop.core.numbers import fmt as core_fmt
+
+    return core_fmt(value, *args, **kwargs)
+
+
+def checks_before_deciding() -> frozenset[str]:
+    """The warning codes the window shows with the decision, not below the calendar."""
+    from besponsa_desktop.core.patient_checks import CHECK_BEFORE_DECIDING
+
+    return frozenset(CHECK_BEFORE_DECIDING)
+
+
+def premedication_problem(text: str) -> str | None:
+    """Why an order set typed in the settings cannot be printed, or None (the core reads
+    it)."""
+    from besponsa_desktop.core.premedication import parse_premedications
+
+    try:
+        parse_premedications(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def window_words(message: str) -> str:
     for json_words, words in _MESSAGE_WORDS.items():
         message = message.replace(json_words, words)
@@ -409,7 +437,10 @@ class PlanController(QObject):
         return applicable(self.values) | self.asked
 
     def new_patient(self) -> FieldValues:
-        """Blank fields with the institution's defaults; the window shows them."""
+        """Blank fields with the institution's defaults; the window shows them. The course
+        on screen is closed: nothing of another patient stays shown."""
+        if self._course is not None:
+            self._course.clear()
         self.set_values(blank_values(self.settings.values()))
         self.statusMessage.emit("New patient: the form is empty.")
         return dict(self.values)
@@ -520,7 +551,12 @@ class PlanController(QObject):
             from besponsa_desktop.course_controller import CourseController
 
             self._course = CourseController(self, self)
+            self._course.verificationChanged.connect(self._verification_changed)
         return self._course
+
+    def _verification_changed(self, check: DoubleCheck | None) -> None:
+        """The course says whether the stored plan on screen is double-checked."""
+        self.double_check = check
 
     def save(self) -> bool:
         """Save the plan to the patient's course, signed; see CourseController.save."""
@@ -532,18 +568,10 @@ class PlanController(QObject):
         """Hospital name, paper size, premedication order set and how the 50 mL bag is made
         from the settings; the pharmacist signed in; the double check if there is one.
         ValueError when the order set in the settings cannot be read (never half-printed)."""
-        from besponsa_desktop.core.premedication import parse_premedications
-        from besponsa_desktop.printing.options import FROM_50_ML_BAG, PrintOptions
+        from besponsa_desktop.app.printout import options
 
-        dilution = self.settings.get("dilution_method")
-        return PrintOptions(
-            hospital_name=str(self.settings.get("hospital_name") or ""),
-            page_size="Letter" if self.settings.get("page_size") == "Letter" else "A4",
-            double_check=self.double_check,
-            pharmacist=self._course.signer if self._course is not None else "",
-            premedications=parse_premedications(str(self.settings.get("premedication") or "")),
-            dilution="from_50_ml_bag" if dilution == FROM_50_ML_BAG else "empty_bag",
-        )
+        return options(self.settings.values(), double_check=self.double_check,
+                       pharmacist=self._course.signer if self._course is not None else "")
 
     def small_doses_question(self) -> str | None:
         """What the pharmacist must confirm before this plan is printed or saved as PDF
@@ -573,10 +601,9 @@ class PlanController(QObject):
         """The nurses' printout of the current plan, as PDF bytes."""
         if self.plan is None:
             raise ValueError("no complete plan to print")
-        from besponsa_desktop.printing.document import render_pdf
+        from besponsa_desktop.app.printout import render_with
 
-        data: bytes = render_pdf(self.plan, self.print_options())
-        return data
+        return render_with(self.plan, self.print_options())
 
     def print_plan(self) -> bytes | None:
         """The printout for the window to preview or print, or None when there is none (the
@@ -605,10 +632,10 @@ class PlanController(QObject):
             return False
         if self._unconfirmed("No PDF saved"):
             return False
-        from besponsa_desktop.printing.document import write_pdf
+        from besponsa_desktop.app.printout import write_with
 
         try:
-            write_pdf(self.plan, Path(path), self.print_options())
+            write_with(self.plan, Path(path), self.print_options())
         except OSError as error:
             reason = error.strerror or "the file could not be written"
             self.statusMessage.emit(f"The PDF was not saved ({reason}): {path}")

@@ -1,14 +1,18 @@
-"""Where the window meets the course store: opening a patient, saving the plan on screen to
-their course, planning the next cycle, recording doses and the independent double check.
+"""Where the window meets the patient's course: a thin Qt adapter over the application
+layer (``app.courses.CourseService``). It holds no rule: opening, saving, the next cycle,
+dose records, corrections and the double check are the service's (which asks the core);
+this class turns their results and refusals into signals and the window's words.
 
-The store (and sqlite3) is imported on first use, never at start-up. Every store error
-becomes a ``notice`` for the window (a message in the window, never a traceback or a modal
-box). Saves and records carry the course version this window loaded, so that a change made
-elsewhere in the meantime is reported as a conflict, never overwritten.
+The application layer (and the store, sqlite3, SQLAlchemy) is imported on first use, never
+at start-up. Every refusal or store error becomes a ``notice`` for the window (a message in
+the window, never a traceback or a modal box). Changes carry the course version this window
+loaded, so that a change made elsewhere in the meantime is reported as a conflict, never
+overwritten.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -16,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from besponsa_desktop.app.results import MoveOptions
 from besponsa_desktop.controller import FieldValues
 
-if TYPE_CHECKING:
-    import sqlite3
+__all__ = ["CONFLICT", "ERROR", "INFO", "RELOAD", "CourseController", "MoveOptions", "Notice"]
 
+if TYPE_CHECKING:
+    from besponsa_desktop.app.courses import CourseService
     from besponsa_desktop.controller import PlanController
 
 INFO, ERROR, CONFLICT = "info", "error", "conflict"
@@ -37,9 +43,12 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class MoveOptions:
-    dates: list[date]
-    reason: str  # why these dates, or why there are none
+class StoredRef:
+    """The stored plan revision the form shows (while unchanged since saved or opened)."""
+
+    cycle: int
+    day: int
+    revision: int
 
 
 CONFLICT_TEXT = (
@@ -48,7 +57,7 @@ CONFLICT_TEXT = (
 )
 SAVE_AGAIN = "; your entries stay in the form, so you can save again if they still apply"
 
-# The store names the field at fault as its argument ("moved_to: ..."): the window's words.
+# The application names the field at fault first ("moved_to: ..."): the window's words.
 FIELD_WORDS = {
     "patient.mrn": "MRN",
     "signed_by": "Signed in as",
@@ -56,10 +65,12 @@ FIELD_WORDS = {
     "at": "Given on",
     "moved_to": "Move to",
     "reason": "Reason",
-    "toxicity_interruption_days": "Interrupted",
+    "toxicity_days": "Interrupted",
     "checked_by": "Checked by",
     "prepared_by": "Prepared by",
     "dose_level": "Dose level",
+    "height": "Height",
+    "weight": "Weight",
 }
 
 
@@ -71,11 +82,14 @@ def window_words(message: str) -> str:
 
 
 class CourseController(QObject):
-    """The course open in the window (``course``: the store's history data) and its actions."""
+    """The course open in the window (``course``: the application's history data) and its
+    actions."""
 
     courseChanged = Signal(object)  # the history dict, or None when no course is open
     notice = Signal(object)  # Notice
     signerChanged = Signal(str)
+    # The double check of the plan on screen (printing's DoubleCheck), or None.
+    verificationChanged = Signal(object)
 
     def __init__(self, plan: PlanController, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -84,47 +98,54 @@ class CourseController(QObject):
         self.course: dict[str, Any] | None = None
         self.signer = ""
         # The stored plan the form shows, while the form is unchanged since it was saved or
-        # opened; the double check is of that plan.
-        self.plan_id: int | None = None
+        # opened; the double check is of that plan revision.
+        self.stored: StoredRef | None = None
         self.edited = False  # the form was changed by hand since it was opened or saved
-        self._conn: sqlite3.Connection | None = None
-        self._conn_path: str | None = None
+        self._service: CourseService | None = None
+        self._service_key: str | None = None
         app = QCoreApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(self.close)  # checkpoint the WAL on the way out
+            app.aboutToQuit.connect(self.close)
         plan.planChanged.connect(self._plan_changed)
 
-    # ---------------------------------------------------------------- the database
+    # ---------------------------------------------------------------- the application
     def database_path(self) -> Path | None:
         """The settings' database file, or None for the store's default location."""
-        text = str(self.settings.get("database_path") or "").strip()
-        return Path(text).expanduser() if text else None
+        from besponsa_desktop.app.settings import database_location
 
-    def _connection(self) -> sqlite3.Connection:
+        return database_location({"database_path": self.settings.get("database_path")})
+
+    def service(self) -> CourseService:
         path = self.database_path()
         key = str(path) if path else ""
-        if self._conn is not None and self._conn_path == key:
-            return self._conn
+        if self._service is not None and self._service_key == key:
+            self._service.settings.update(self.settings.values())
+            return self._service
         self.close()
-        from besponsa_desktop.store import database
+        from besponsa_desktop.app.courses import CourseService
 
-        self._conn = database.connect(path)
-        self._conn_path = key
-        return self._conn
+        self._service = CourseService(self.settings.values(), path)
+        self._service_key = key
+        return self._service
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        if self._service is not None:
+            self._service.close()
+            self._service = None
 
-    def _run(self, what: str, work: Any, then: str = ", then try again") -> Any:
-        """Run ``work(conn)``; a store error becomes a notice (and None is returned)."""
-        from besponsa_desktop.store.errors import ConflictError, StoreError
+    def _run(self, what: str, work: Callable[[CourseService], Any],
+             then: str = ", then try again") -> Any:
+        """Run ``work(service)``; a refusal or store error becomes a notice (and None is
+        returned)."""
+        from besponsa_desktop.app.errors import ConflictError, Refused, StoreError
 
         try:
-            return work(self._connection())
+            return work(self.service())
         except ConflictError:
             self._tell(CONFLICT, CONFLICT_TEXT.format(what=what, then=then), RELOAD)
+        except Refused as refused:
+            reasons = " ".join(f"{f.message} ({f.source})." for f in refused.findings)
+            self._tell(ERROR, f"{what}: {reasons}")
         except StoreError as error:
             self._tell(ERROR, f"{what}: {window_words(str(error))}")
         except Exception as error:  # an unexpected failure: logged, never a traceback
@@ -153,18 +174,25 @@ class CourseController(QObject):
     def version(self) -> int:
         return 0 if self.course is None else int(self.course["version"])
 
-    def find_patients(self, text: str) -> list[Any]:
-        """Stored patients whose MRN or name contains the text (PatientMatch items)."""
-        from besponsa_desktop.store.patients import find_patients
+    @property
+    def plan_id(self) -> StoredRef | None:
+        """The stored plan the form shows (None when the form was changed since)."""
+        return self.stored
 
-        found = self._run("Search", lambda conn: find_patients(conn, text))
+    def find_patients(self, text: str) -> list[Any]:
+        """Stored patients whose MRN or name contains the text (PatientFound items)."""
+        found = self._run("Search", lambda service: service.find_patients(text))
         return found or []
 
-    def _history(self, mrn: str) -> dict[str, Any] | None:
-        from besponsa_desktop.store.courses import history
-
-        data: dict[str, Any] | None = self._run("Open", lambda conn: history(conn, mrn))
+    def _history(self, mrn: str, what: str = "Open") -> dict[str, Any] | None:
+        data: dict[str, Any] | None = self._run(what, lambda service: service.history(mrn))
         return data
+
+    def clear(self) -> None:
+        """No course on screen (a new patient): nothing of another patient stays shown."""
+        self._set_stored(None)
+        self.edited = False
+        self._show_course(None)
 
     def open_course(self, mrn: str) -> FieldValues | None:
         """Open a patient's course: the timeline shows it and the form its latest saved plan
@@ -172,18 +200,23 @@ class CourseController(QObject):
         data = self._history(mrn)
         if data is None:
             return None
+        self._set_stored(None)
         self._show_course(data)
         self.edited = False
         latest = latest_plan(data)
         if latest is None:
-            self.plan_id = None
-            self.plan.double_check = None
             return None
+        cycle = int(latest["plan"]["cycle"]["number"])
+        ref = StoredRef(cycle, int(latest["dose_day"]), int(latest["revision"]))
         values = self.plan.load_request(latest["request"])
-        self.plan_id = int(latest["id"])
-        self.plan.double_check = _double_check(latest.get("verification"))
+        self._set_stored(ref)
         self._plan_changed(self.plan.plan)
-        if self.plan_id is None:
+        refused = data.get("refused_entries")
+        if refused:
+            self._tell(ERROR, f"Opened the course: {_cycles_text(data)}, but it cannot be "
+                       f"continued: {refused}")
+            return values
+        if self.stored is None:
             # replanned with today's settings (rounding, threshold): not the plan stored
             self._tell(INFO, f"Opened the course: {_cycles_text(data)}. The plan saved last, "
                        "recomputed with the current settings, differs from the one stored: "
@@ -202,6 +235,7 @@ class CourseController(QObject):
         if data is None:
             return False
         self._show_course(data)
+        self._plan_changed(self.plan.plan)
         self._tell(
             INFO,
             "Reloaded the course: the timeline shows what is stored now. The form still "
@@ -209,19 +243,13 @@ class CourseController(QObject):
         )
         return True
 
-    def close_course(self) -> None:
-        """A new patient: no course is open any more, and the timeline shows none (a dose
-        recorded now could only go to the wrong patient)."""
-        self.plan_id = None
-        self.edited = False
-        self._show_course(None)
-
     def _form_mrn(self) -> str:
         return str(self.plan.values.get("patient.mrn") or "").strip()
 
     def _show_course(self, data: dict[str, Any] | None) -> None:
         self.course = data
         self.courseChanged.emit(data)
+        self._publish_verification()
 
     def _refresh(self) -> None:
         if self.mrn:
@@ -232,16 +260,36 @@ class CourseController(QObject):
     # ---------------------------------------------------------------- the form
     def form_edited(self) -> None:
         """The form was changed by hand: it no longer shows the stored (or checked) plan."""
-        self.plan_id = None
-        self.plan.double_check = None
+        self._set_stored(None)
         self.edited = True
+
+    def _set_stored(self, ref: StoredRef | None) -> None:
+        self.stored = ref
+        self._publish_verification()
+
+    def _publish_verification(self) -> None:
+        self.verificationChanged.emit(self.printed_check())
+
+    def printed_check(self) -> Any:
+        """The double check to print: only for the stored plan on screen, and only while it
+        is the latest revision of its day (a check of a replaced plan verifies nothing)."""
+        stored = self._stored_plan()
+        if stored is None or not stored.get("current"):
+            return None
+        verification = stored.get("verification") or {}
+        if not verification.get("verified"):
+            return None
+        from besponsa_desktop.app.printout import DoubleCheck
+
+        return DoubleCheck(checked_by=str(verification["checked_by"]),
+                           checked_at=datetime.fromisoformat(str(verification["checked_at"])))
 
     def _plan_changed(self, plan: Any) -> None:
         """A replan that no longer matches the stored plan (a settings change, say) is,
         like an edit, not the plan saved or checked."""
-        if self.plan_id is None:
+        if self.stored is None:
             return
-        stored = self._stored_plan(self.plan_id)
+        stored = self._stored_plan()
         # compared by clinical content: an upgrade alone (program_version) keeps the check
         from besponsa_desktop.core.clinical_content import same_clinical_content
 
@@ -250,10 +298,15 @@ class CourseController(QObject):
         ):
             self.form_edited()
 
-    def _stored_plan(self, plan_id: int) -> dict[str, Any] | None:
+    def _stored_plan(self) -> dict[str, Any] | None:
+        ref = self.stored
+        if ref is None:
+            return None
         for cycle in (self.course or {}).get("cycles", []):
+            if cycle["number"] != ref.cycle:
+                continue
             for plan in cycle["plans"]:
-                if plan["id"] == plan_id:
+                if plan["dose_day"] == ref.day and plan["revision"] == ref.revision:
                     return dict(plan)
         return None
 
@@ -270,17 +323,15 @@ class CourseController(QObject):
             return False
         plan = self.plan.plan
         mrn = plan.patient.mrn
-        if self.plan_id is not None and self.mrn == mrn:
+        if self.stored is not None and self.mrn == mrn:
             # Saving it again would make a new revision, which needs its own double check.
             self._tell(INFO, "Already saved: the plan on screen is the one stored; nothing "
                        "to save.")
             return True
-        from besponsa_desktop.store.courses import course_version, save_plan
-
         if self.mrn != mrn:
             # A patient typed in fresh is a new course (version 0). If that MRN already has a
             # course, it must be opened first: the plan is saved against what it holds.
-            stored = self._run("Not saved", lambda conn: course_version(conn, mrn))
+            stored = self._run("Not saved", lambda service: service.version(mrn))
             if stored is None:
                 return False
             if stored:
@@ -288,11 +339,11 @@ class CourseController(QObject):
                            "Open it first (Ctrl+O), then save, so that this plan joins it "
                            "knowing what it holds.")
                 return False
-        # A course opened here is saved against the version loaded, never overwritten.
         expected = self.version if self.mrn == mrn else 0
         saved = self._run(
             "Not saved",
-            lambda conn: save_plan(conn, plan, signed_by=self.signer, expected_version=expected),
+            lambda service: service.save_plan(plan, by=self.signer,
+                                              expected_version=expected),
             then=SAVE_AGAIN,
         )
         if saved is None:
@@ -300,17 +351,16 @@ class CourseController(QObject):
         data = self._history(mrn)
         if data is not None:
             self._show_course(data)
-        self.plan_id = saved.plan_id
+        self._set_stored(StoredRef(saved.cycle, saved.day, saved.revision))
         self.edited = False
-        self.plan.double_check = None  # a new revision needs its own check
         self._tell(
             INFO,
-            f"Saved cycle {saved.cycle_number} Day {saved.dose_day}, signed by {self.signer}. "
+            f"Saved cycle {saved.cycle} Day {saved.day}, signed by {self.signer}. "
             "Not yet verified: a second person does the double check.",
         )
         return True
 
-    # ---------------------------------------------------------------- the next cycle
+    # ---------------------------------------------------------------- requests from the course
     def plan_next_cycle(self) -> FieldValues | None:
         """Fill the form for Day 1 of the next cycle from the course. Weight, the date
         measured and today's labs (and the response, until recorded) are left empty."""
@@ -318,19 +368,32 @@ class CourseController(QObject):
             self._tell(ERROR, "Open a patient first (Ctrl+O): the next cycle continues a course.")
             return None
         mrn = self.mrn
-        from besponsa_desktop.store.courses import next_cycle_request
-
-        request = self._run("Next cycle", lambda conn: next_cycle_request(conn, mrn))
+        request = self._run("Next cycle", lambda service: service.next_cycle_request(mrn))
         if request is None:
             return None
         values = self.plan.load_request(request)
-        self.plan_id = None
-        self.plan.double_check = None
+        self._set_stored(None)
         cycle = request["cycle"]["number"]
         needed = "weight, the date measured and today's labs"
-        if request.get("response") is None:
+        if request.get("response") is None and cycle > 1:
             needed += ", and the response to the last cycle (not yet recorded)"
         self._tell(INFO, f"Cycle {cycle} Day 1 filled in from the course. Enter {needed}.")
+        return values
+
+    def plan_dose_day(self, cycle: int, day: int) -> FieldValues | None:
+        """Fill the form for a Day 8 or 15 plan (or a revised Day 1) of a cycle: the cycle's
+        start, level and response come from the course, not from the form."""
+        mrn = self.mrn
+        if mrn is None:
+            self._tell(ERROR, "Open a patient first (Ctrl+O).")
+            return None
+        request = self._run("Plan", lambda service: service.day_request(mrn, cycle, day))
+        if request is None:
+            return None
+        values = self.plan.load_request(request)
+        self._set_stored(None)
+        self._tell(INFO, f"Cycle {cycle} Day {day} filled in from the course. Enter weight, "
+                   "the date measured and today's labs.")
         return values
 
     # ---------------------------------------------------------------- doses
@@ -339,10 +402,9 @@ class CourseController(QObject):
         mrn = self.mrn
         if mrn is None:
             return None
-        from besponsa_desktop.store.courses import reschedule_options
-
-        found = self._run("Move", lambda conn: reschedule_options(conn, mrn, cycle, day))
-        return None if found is None else MoveOptions(list(found.dates), found.reason)
+        found: MoveOptions | None = self._run(
+            "Move", lambda service: service.reschedule_options(mrn, cycle, day))
+        return found
 
     def record_dose(
         self,
@@ -355,20 +417,24 @@ class CourseController(QObject):
         moved_to: date | None = None,
         reason: str | None = None,
         toxicity_interruption_days: int | None = None,
+        mrn: str | None = None,
     ) -> bool:
+        """``mrn``: the patient the record was entered for (the dose dialog's); refused when
+        the window has since opened another patient."""
+        if mrn is not None and mrn != self.mrn:
+            self._tell(ERROR, "Not recorded: the window now shows another patient's course; "
+                       "open the dose again from this patient's timeline.")
+            return False
         mrn = self.mrn
         if mrn is None:
             self._tell(ERROR, "Open a patient first (Ctrl+O).")
             return False
-        from besponsa_desktop.store.courses import record_dose
-
         version = self.version
         done = self._run(
             "Not recorded",
-            lambda conn: record_dose(
-                conn, mrn, cycle, day, status, by=by, at=at, moved_to=moved_to, reason=reason,
-                toxicity_interruption_days=toxicity_interruption_days,
-                expected_version=version,
+            lambda service: service.record_dose(
+                mrn, cycle, day, status, by=by, at=at, moved_to=moved_to, reason=reason,
+                toxicity_days=toxicity_interruption_days, expected_version=version,
             ),
         )
         if done is None:
@@ -377,10 +443,26 @@ class CourseController(QObject):
         self._tell(INFO, f"Recorded: cycle {cycle} Day {day} {status}, by {' '.join(by.split())}.")
         return True
 
+    def correct_record(self, cycle: int, day: int, entry: int, *, by: str, reason: str) -> bool:
+        """Void a dose-record entry with the reason; it stays in the history."""
+        mrn = self.mrn
+        if mrn is None:
+            self._tell(ERROR, "Open a patient first (Ctrl+O).")
+            return False
+        version = self.version
+        done = self._run("Not corrected", lambda service: service.void_record(
+            mrn, cycle, day, entry, by=by, reason=reason, expected_version=version))
+        if done is None:
+            return False
+        self._refresh()
+        self._tell(INFO, f"Corrected: cycle {cycle} Day {day} entry {entry} voided (kept in "
+                   "the history).")
+        return True
+
     # ---------------------------------------------------------------- the double check
     def checked_plan_text(self) -> str:
         """Which saved plan a double check is of, in words (no height or weight)."""
-        stored = None if self.plan_id is None else self._stored_plan(self.plan_id)
+        stored = self._stored_plan()
         if stored is None:
             return "The plan on screen"
         return (f"Cycle {stored['plan']['cycle']['number']} Day {stored['dose_day']}, "
@@ -393,30 +475,28 @@ class CourseController(QObject):
         """Compare a second person's blind re-entry with the saved plan on screen. True
         when they match (the printout then names the checker), False when they do not,
         None when nothing could be checked (a notice says why)."""
-        plan_id = self.plan_id
-        if plan_id is None:
+        ref = self.stored
+        mrn = self.mrn
+        if ref is None or mrn is None:
             self._tell(ERROR, "Save the plan first (Ctrl+S): the double check is of the plan "
                        "as saved, and the form has changed since.")
             return None
-        from besponsa_desktop.store.double_check import record_check
-
+        version = self.version
         result = self._run(
             "Double check not recorded",
-            lambda conn: record_check(
-                conn, plan_id, checked_by=checked_by, height=height, weight=weight,
-                height_unit=height_unit, weight_unit=weight_unit,
+            lambda service: service.double_check(
+                mrn, ref.cycle, ref.day, checked_by=checked_by, height=height, weight=weight,
+                height_unit=height_unit, weight_unit=weight_unit, revision=ref.revision,
+                expected_version=version,
             ),
         )
         if result is None:
             return None
         self._refresh()
         if result.matched:
-            status = result.status
-            self.plan.double_check = _double_check(status.as_data())
-            self._tell(INFO, f"Independently double-checked by {status.checked_by}: height and "
-                       "weight match the saved plan.")
+            self._tell(INFO, f"Independently double-checked by {result.checked_by}: height "
+                       "and weight match the saved plan.")
             return True
-        self.plan.double_check = None
         self._tell(
             ERROR,
             f"Double check did not match ({' and '.join(result.mismatches)} differ from the "
@@ -430,20 +510,9 @@ class CourseController(QObject):
 
 
 def latest_plan(data: dict[str, Any]) -> dict[str, Any] | None:
-    """The most recently saved plan in a course (the highest id)."""
+    """The most recently saved plan in a course (the highest entry number)."""
     plans = [plan for cycle in data.get("cycles", []) for plan in cycle["plans"]]
-    return max(plans, key=lambda plan: plan["id"]) if plans else None
-
-
-def _double_check(verification: dict[str, Any] | None) -> Any:
-    if not verification or not verification.get("verified"):
-        return None
-    from besponsa_desktop.printing.options import DoubleCheck
-
-    return DoubleCheck(
-        checked_by=str(verification["checked_by"]),
-        checked_at=datetime.fromisoformat(str(verification["checked_at"])),
-    )
+    return max(plans, key=lambda plan: plan["seq"]) if plans else None
 
 
 def _cycles_text(data: dict[str, Any]) -> str:

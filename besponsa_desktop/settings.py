@@ -1,6 +1,7 @@
-"""Institution-wide defaults: one typed registry of options over QSettings.
+"""Institution-wide defaults, as the window reads and writes them (over QSettings).
 
-Every option is declared once below with its type, default and allowed values. The user's
+Every option is declared once in ``besponsa_desktop.app.settings`` with its type, default
+and allowed values (the command line reads the same files there, without Qt). The user's
 values live in the user's settings file; hospital IT can write a system settings file whose
 keys override the user's and lock them (the settings dialog shows them as set by IT and
 cannot change them). See docs/settings.md for where the files are and how to preset them.
@@ -12,171 +13,34 @@ one step at a time, so a key can be renamed without losing what a hospital has s
 from __future__ import annotations
 
 import contextlib
-import math
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from PySide6.QtCore import QSettings
 
-ORGANIZATION = "besponsa-desktop"
-APPLICATION = "besponsa-desktop"
-SCHEMA_VERSION = 1
-VERSION_KEY = "settings_version"
-
-
-# A NamedTuple rather than a dataclass: importing dataclasses slows the window's start.
-class Option(NamedTuple):
-    key: str
-    label: str
-    kind: type
-    default: Any
-    choices: tuple[Any, ...] = ()
-    minimum: float | None = None
-    maximum: float | None = None
-    help: str = ""
-    suffix: str = ""  # the unit shown next to a number
-    decimals: int = 0
-
-    def coerce(self, raw: object) -> Any:
-        """A stored value (INI files give text) as this option's type; ValueError if it is
-        not a value this option accepts."""
-        if self.kind is float:
-            value: Any = float(str(raw).strip())
-            if not math.isfinite(value):  # nan compares false with every limit
-                raise ValueError(f"{self.key}: not a finite number")
-        elif self.kind is str:
-            value = "" if raw is None else str(raw)
-        else:
-            raise TypeError(f"unsupported option type {self.kind!r}")
-        if self.choices and value not in self.choices:
-            raise ValueError(f"{self.key}: {raw!r} is not one of {self.choices}")
-        if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"{self.key}: {raw!r} is below {self.minimum}")
-        if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"{self.key}: {raw!r} is above {self.maximum}")
-        return value
-
-
-# The values here mirror the core's (BsaFormula, Label, VOLUME_ROUNDING_STEPS_ML); a test
-# checks they agree. They are spelt out so that reading settings never imports the core.
-OPTIONS: tuple[Option, ...] = (
-    Option(
-        "bsa_formula",
-        "BSA formula",
-        str,
-        "mosteller",
-        ("mosteller", "dubois", "haycock", "gehan_george"),
-        help="Formula for body surface area; the label names none (Mosteller is usual).",
-    ),
-    Option(
-        "label_profile",
-        "Label profile",
-        str,
-        "US",
-        ("US", "EU"),
-        help="US Prescribing Information or EU SmPC rules.",
-    ),
-    Option(
-        "volume_rounding_ml",
-        "Volume rounding step (mL)",
-        float,
-        0.1,
-        (0.01, 0.05, 0.1),
-        help="Step the volume to withdraw is rounded to.",
-    ),
-    Option(
-        "weight_change_threshold_pct",
-        "Weight-change warning (%)",
-        float,
-        10.0,
-        minimum=1,
-        maximum=50,
-        help="Warn when the weight changed by more than this since the previous cycle.",
-        suffix=" %",
-    ),
-    # The institution's small-volume (syringe) protocol for doses too small for the label's
-    # 50 mL bag. Unset (no name) by default: the program invents no syringe numbers; the
-    # core checks a set protocol against the labelled 0.01–0.1 mg/mL.
-    Option(
-        "small_dose_protocol_reference",
-        "Small-dose protocol (name)",
-        str,
-        "",
-        help="Your institution's small-volume (syringe) protocol, as it is to be cited on "
-        "the printout; empty = none (small doses are then confirmed and prepared by hand).",
-    ),
-    Option(
-        "small_dose_total_volume_ml",
-        "Small-dose protocol: total volume",
-        float,
-        0.0,
-        minimum=0,
-        maximum=49.99,
-        help="Syringe total volume in mL (less than the label's 50 mL bag).",
-        suffix=" mL",
-        decimals=2,
-    ),
-    Option(
-        "small_dose_min_concentration_mg_per_ml",
-        "Small-dose protocol: lowest final concentration",
-        float,
-        0.0,
-        minimum=0,
-        maximum=0.1,
-        help="Lowest final concentration the protocol allows (0.01–0.1 mg/mL, the labelled "
-        "range).",
-        suffix=" mg/mL",
-        decimals=3,
-    ),
-    Option(
-        "small_dose_infusion_minutes",
-        "Small-dose protocol: infusion time",
-        float,
-        0.0,
-        minimum=0,
-        maximum=240,
-        help="Infusion time of the syringe, in minutes.",
-        suffix=" min",
-    ),
-    Option("hospital_name", "Hospital name", str, "", help="Printed on every printout."),
-    Option("page_size", "Page size", str, "A4", ("A4", "Letter"), help="Printout page size."),
-    Option(
-        "premedication",
-        "Premedication order set",
-        str,
-        "",
-        help="Printed on every dose page. One drug a line: drug; dose; route; minutes "
-        "before the infusion (methylprednisolone; 100 mg; intravenous; 60). Empty: the "
-        "sheet leaves lines to write in as prescribed.",
-    ),
-    Option(
-        "dilution_method",
-        "How the 50 mL bag is made",
-        str,
-        "empty_bag",
-        ("empty_bag", "from_50_ml_bag"),
-        help="An empty bag plus the stated volume of sodium chloride 0.9%, or a 50 mL bag "
-        "of sodium chloride 0.9% from which the drug's volume is first withdrawn.",
-    ),
-    Option(
-        "mrn_letter_case",
-        "MRN letter case",
-        str,
-        "significant",
-        ("significant", "ignore"),
-        help="Whether h1234 and H1234 are one patient (ignore: MRNs are kept in capitals).",
-    ),
-    Option(
-        "database_path",
-        "Database file",
-        str,
-        "",
-        help="Where courses are stored; empty = the default location for this user.",
-    ),
+# The registry itself is Qt-free, so that the command line reads the same settings.
+from besponsa_desktop.app.settings import (
+    APPLICATION,
+    OPTION_BY_KEY,
+    OPTIONS,
+    ORGANIZATION,
+    SCHEMA_VERSION,
+    VERSION_KEY,
+    Option,
+    read_ini_all,
 )
-OPTION_BY_KEY = {option.key: option for option in OPTIONS}
+
+__all__ = [
+    "OPTIONS",
+    "OPTION_BY_KEY",
+    "SCHEMA_VERSION",
+    "VERSION_KEY",
+    "Option",
+    "Settings",
+    "SettingsNotSaved",
+]
 
 # Each step takes the file at version N (as a QSettings) and leaves it at N + 1.
 _UPGRADES: dict[int, Callable[[QSettings], None]] = {}
@@ -201,30 +65,10 @@ class SettingsNotSaved(OSError):
 
 
 def _as_written(path: Path, key: str) -> list[str]:
-    """The raw values of ``key`` in the [General] section of an INI file, as written.
-
-    QSettings splits an unquoted value at commas into a list ("St Mary's, London" becomes
-    two items, spaces lost) and keeps only the last of a key given twice; IT writes these
-    files by hand, so the text is read as written here."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return []
-    section, found = "General", []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped[0] in ";#":
-            continue
-        if stripped.startswith("[") and stripped.endswith("]"):
-            section = stripped[1:-1].strip()
-            continue
-        name, equals, value = stripped.partition("=")
-        if equals and section == "General" and name.strip() == key:
-            value = value.strip()
-            if len(value) >= 2 and value[0] == value[-1] == '"':
-                value = value[1:-1]
-            found.append(value)
-    return found
+    """The values of ``key`` in an INI file as written: QSettings splits an unquoted value
+    at commas ("St Mary's, London" becomes two items) and keeps only the last of a key
+    given twice."""
+    return read_ini_all(path).get(key, [])
 
 
 class Settings:

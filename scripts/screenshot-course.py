@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,44 +23,51 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 
+from besponsa_desktop.app.courses import CourseService  # noqa: E402
 from besponsa_desktop.controller import PlanController  # noqa: E402
-from besponsa_desktop.core.models import Response  # noqa: E402
-from besponsa_desktop.core.planner import make_plan  # noqa: E402
 from besponsa_desktop.settings import Settings  # noqa: E402
-from besponsa_desktop.store import courses, database, double_check  # noqa: E402
 from besponsa_desktop.ui.app import application  # noqa: E402
 from besponsa_desktop.ui.main_window import MainWindow  # noqa: E402
 
 PHARMACIST, NURSE, CHECKER = "A. Okafor", "R. Silva", "M. Chen"
 
 
+def _day_plan(service: CourseService, mrn: str, cycle: int, day: int, on: str,
+              labs: dict) -> None:
+    data = service.day_request(mrn, cycle, day)
+    data.update({"weight_kg": 61, "measured_on": on, "labs": dict(labs, taken_on=on)})
+    service.save_plan(service.plan(data), by=PHARMACIST)
+
+
 def build_course(path: Path) -> None:
+    """Through the application layer, as the window and the command line build courses."""
     request = json.loads((ROOT / "scripts/screenshot-states/proceed.json").read_text())
-    conn = database.connect(path)
-    courses.save_plan(conn, make_plan(request), signed_by=PHARMACIST, expected_version=0)
+    labs = dict(request["labs"])
+    labs.pop("peripheral_blasts_per_mm3", None)
+    service = CourseService(db=path)
+    service.save_plan(service.plan(request), by=PHARMACIST, expected_version=0)
     mrn = request["patient"]["mrn"]
-    courses.record_dose(conn, mrn, 1, 1, "given", by=NURSE, at=datetime(2026, 12, 1, 10, 30))
-    courses.record_dose(conn, mrn, 1, 8, "moved", by=PHARMACIST,
-                        moved_to=datetime(2026, 12, 10).date(),
+    service.record_dose(mrn, 1, 1, "given", by=NURSE, at=datetime(2026, 12, 1, 10, 30))
+    _day_plan(service, mrn, 1, 8, "2026-12-08", labs)
+    service.record_dose(mrn, 1, 8, "moved", by=PHARMACIST, moved_to=date(2026, 12, 10),
                         reason="chair unavailable on Tue 8 Dec")
-    courses.record_dose(conn, mrn, 1, 8, "given", by=NURSE, at=datetime(2026, 12, 10, 11, 5))
-    courses.record_dose(conn, mrn, 1, 15, "held", by=PHARMACIST,
-                        reason="platelets 38 on 15 Dec", toxicity_interruption_days=3)
-    courses.record_dose(conn, mrn, 1, 15, "given", by=NURSE, at=datetime(2026, 12, 17, 9, 45),
-                        toxicity_interruption_days=3)
-    courses.record_response(conn, mrn, 1, Response.CR, by=PHARMACIST)
-    following = courses.next_cycle_request(conn, mrn)
+    service.record_dose(mrn, 1, 8, "given", by=NURSE, at=datetime(2026, 12, 10, 11, 5))
+    _day_plan(service, mrn, 1, 15, "2026-12-15", labs)
+    service.record_dose(mrn, 1, 15, "held", by=PHARMACIST, reason="platelets 38 on 15 Dec",
+                        toxicity_days=3)
+    service.record_dose(mrn, 1, 15, "given", by=NURSE, at=datetime(2026, 12, 17, 9, 45))
+    service.record_response(mrn, 1, "cr", by=PHARMACIST)
+    following = service.next_cycle_request(mrn)
     following.update({
-        "weight_kg": 60.5, "measured_on": "2026-12-21", "response": "cr",
-        "labs": dict(request["labs"], taken_on="2026-12-21", anc=1.9, platelets=120),
+        "weight_kg": 60.5, "measured_on": "2026-12-21",
+        "labs": dict(labs, taken_on="2026-12-21", anc=1.9, platelets=120),
     })
-    following["labs"].pop("peripheral_blasts_per_mm3", None)
     if not following.get("baseline"):
         following["baseline"] = request["baseline"]
-    saved = courses.save_plan(conn, make_plan(following), signed_by=PHARMACIST,
-                              expected_version=courses.course_version(conn, mrn))
-    double_check.record_check(conn, saved.plan_id, checked_by=CHECKER, height=165, weight=60.5)
-    conn.close()
+    service.save_plan(service.plan(following), by=PHARMACIST)
+    second = following["cycle"]["number"]
+    service.double_check(mrn, second, 1, checked_by=CHECKER, height=165, weight=60.5)
+    service.close()
 
 
 def main(out: str) -> int:

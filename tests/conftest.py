@@ -1,4 +1,6 @@
-"""Fixtures shared by every test folder."""
+"""Fixtures shared by every test folder. Every test reads settings from its own folders:
+the command line reads the user's and IT's settings files (XDG locations, as Qt does),
+never the real ones of this machine."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +40,11 @@ def foreign_locales(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[s
     else:
         os.environ["LOCPATH"] = previous
 
+
+@pytest.fixture(autouse=True)
+def _private_settings_files(tmp_path_factory: pytest.TempPathFactory,
+                            monkeypatch: pytest.MonkeyPatch) -> Path:
+    base = tmp_path_factory.mktemp("settings")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(base / "user"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(base / "system"))
+    return base

@@ -105,3 +105,13 @@ def test_smoke_check_fails_without_a_message_box(tmp_path):
     assert code == 1
     assert message == ""
     assert "RuntimeError" in log
+
+
+def test_every_window_carries_the_program_icon(tmp_path):
+    # the Start-menu shortcut has it from the MSI; the windows (and the taskbar) from Qt
+    code = ("from besponsa_desktop.ui.app import application\n"
+            "icon = application().windowIcon()\n"
+            "print(icon.isNull(), max(s.width() for s in icon.availableSizes()))")
+    done = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path),
+                          capture_output=True, text=True, timeout=60)
+    assert done.stdout.split() == ["False", "256"], done.stderr

@@ -565,7 +565,31 @@ def _dose_given(course: Course, event: DoseGiven) -> Course:
             f"{where}: cycle {first.cycle} Day {first.day} is still {first.status_text}; "
             "record it as given or omitted first",
         )
+    if on > event.at.date() + ONE_DAY:
+        raise _refuse(
+            profile,
+            Rule.PROGRAM,
+            "given_in_the_future",
+            f"{where}: given_at {fmt_date(on)} is after the time of recording "
+            f"({fmt_date(event.at.date())}); record a dose once it has been given",
+        )
     if event.day == 1:
+        previous = course.cycle(event.cycle - 1)
+        recorded = None if previous is None else previous.response
+        planned_response = cycle.day1.plan.request.response
+        if recorded is not None and (planned_response, cycle.day1.plan.request.mrd_negative) != (
+            recorded.response,
+            recorded.mrd_negative,
+        ):
+            raise _refuse(
+                profile,
+                Rule.REGIMEN,
+                "replan_after_response",
+                f"{where}: its plan used the response "
+                f"{_response_words(planned_response, cycle.day1.plan.request.mrd_negative)}, "
+                f"but {_response_text(recorded)} was recorded after cycle {event.cycle - 1} "
+                "since; plan Day 1 again",
+            )
         if on != cycle.start_date:
             raise _refuse(
                 profile,
@@ -587,6 +611,19 @@ def _dose_given(course: Course, event: DoseGiven) -> Course:
             )
     else:
         assert dose.date is not None
+        if (plan.plan.cycle.start_date, plan.plan.dose_level) != (
+            cycle.start_date,
+            cycle.dose_level,
+        ):
+            raise _refuse(
+                profile,
+                Rule.PROGRAM,
+                "plan_out_of_date",
+                f"{where}: its plan (revision {plan.revision}) was made for a cycle starting "
+                f"{fmt_date(plan.plan.cycle.start_date)} at dose level {plan.plan.dose_level}; "
+                f"the cycle started {fmt_date(cycle.start_date)} at level {cycle.dose_level}. "
+                "Plan the day again",
+            )
         if not dose.window_start <= on <= dose.window_end:
             raise _refuse(
                 profile,
@@ -856,6 +893,14 @@ def course_state(course: Course) -> CourseState:
                 else CourseStatus.COMPLETE
             )
             return CourseState(status=status, reason=limit, cycle=last.number)
+    if not last.started and last.day1.plan.decision is not Decision.PROCEED:
+        reasons = last.day1.plan.reasons
+        return CourseState(
+            status=CourseStatus.ON_HOLD,
+            reason=reasons[0] if reasons else None,
+            cycle=last.number,
+            day=1,
+        )
     if pending:
         dose = pending[0]
         plan = last.latest_plan(dose.day)

@@ -18,13 +18,22 @@ from besponsa_desktop.core.profiles import LabelProfile, Rule
 MAX_BLASTS_BEFORE_C1D1_PER_MM3 = 10_000
 
 _CONTRAINDICATIONS = (
-    ("hypersensitivity", "contraindicated_hypersensitivity",
-     "hypersensitivity to inotuzumab ozogamicin or an excipient"),
-    ("prior_severe_or_ongoing_vod", "contraindicated_prior_vod",
-     "prior confirmed severe or ongoing hepatic veno-occlusive disease (VOD/SOS)"),
-    ("serious_ongoing_liver_disease", "contraindicated_liver_disease",
-     "serious ongoing liver disease (e.g. cirrhosis, nodular regenerative hyperplasia, "
-     "active hepatitis)"),
+    (
+        "hypersensitivity",
+        "contraindicated_hypersensitivity",
+        "hypersensitivity to inotuzumab ozogamicin or an excipient",
+    ),
+    (
+        "prior_severe_or_ongoing_vod",
+        "contraindicated_prior_vod",
+        "prior confirmed severe or ongoing hepatic veno-occlusive disease (VOD/SOS)",
+    ),
+    (
+        "serious_ongoing_liver_disease",
+        "contraindicated_liver_disease",
+        "serious ongoing liver disease (e.g. cirrhosis, nodular regenerative hyperplasia, "
+        "active hepatitis)",
+    ),
 )
 
 

@@ -66,8 +66,6 @@ class Decision(StrEnum):
     NOT_ELIGIBLE = "not_eligible"
 
 
-
-
 # Measured values, each with its range and plausibility check (see plausibility).
 HeightCm = Annotated[float, AfterValidator(pl.check_height_cm)]
 WeightKg = Annotated[float, AfterValidator(pl.check_weight_kg)]
@@ -309,9 +307,7 @@ class PlanRequest(Strict):
                     )
                 )
             elif self.ph_positive and self.tki_failed is None:
-                problems.append(
-                    ("tki_failed", "is required for a Ph+ patient under the EU label")
-                )
+                problems.append(("tki_failed", "is required for a Ph+ patient under the EU label"))
         if problems:
             raise pl.FieldProblems(problems)
         return self

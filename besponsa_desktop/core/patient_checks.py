@@ -211,4 +211,3 @@ def counselling(sex: Sex, last_dose: date | None) -> Counselling:
         breastfeeding_months=BREASTFEEDING_MONTHS if female else None,
         report_signs=list(VOD_SIGNS),
     )
-

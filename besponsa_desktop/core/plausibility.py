@@ -182,9 +182,7 @@ def date_problems(request: PlanRequest) -> list[tuple[str, str]]:
     if not 2000 <= start.year <= 2100:
         problems.append(("cycle.start_date", f"{fmt_date(start)} is not a plausible date"))
     if born > start:
-        problems.append(
-            ("patient.date_of_birth", "is after the cycle's Day 1; check both dates")
-        )
+        problems.append(("patient.date_of_birth", "is after the cycle's Day 1; check both dates"))
     elif age_in_years(born, start) > MAX_AGE_YEARS:
         problems.append(
             (

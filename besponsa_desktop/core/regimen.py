@@ -30,9 +30,7 @@ class RegimenRow:
 
 CYCLE_1 = RegimenRow("Cycle 1, every patient", {1: 0.8, 8: 0.5, 15: 0.5}, 21)
 CYCLE_1_EXTENDED = RegimenRow("Cycle 1, extended to 28 days", {1: 0.8, 8: 0.5, 15: 0.5}, 28)
-LATER_WITH_RESPONSE = RegimenRow(
-    "Later cycles, CR or CRi achieved", {1: 0.5, 8: 0.5, 15: 0.5}, 28
-)
+LATER_WITH_RESPONSE = RegimenRow("Later cycles, CR or CRi achieved", {1: 0.5, 8: 0.5, 15: 0.5}, 28)
 LATER_WITHOUT_RESPONSE = RegimenRow(
     "Later cycles, CR/CRi not achieved", {1: 0.8, 8: 0.5, 15: 0.5}, 28
 )

@@ -35,8 +35,7 @@ def standing(profile: LabelProfile, hsct_planned: bool) -> list[Finding]:
             profile,
             Rule.PREPARATION,
             "infusion_only",
-            "intravenous infusion only, over 1 hour at 50 mL/h; never an intravenous push or "
-            "bolus",
+            "intravenous infusion only, over 1 hour at 50 mL/h; never an intravenous push or bolus",
         ),
         finding(
             profile,

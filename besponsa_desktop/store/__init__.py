@@ -1,11 +1,10 @@
-"""The course store: patients' courses, the administration record and the audit trail, in
-an embedded SQLite database. Imports the core only; never Qt, the window or printing.
+"""The course store: a repository of patients' courses, each an append-only, hash-chained
+log of events, on SQLAlchemy Core (SQLite, the embedded default; engine specifics in
+``dialect``). It holds no clinical rule: the application replays the events through the
+core. Never Qt, the window or printing.
 
-    conn = database.connect(path)          # opens, migrates (WAL, 0600)
-    courses.save_plan(conn, plan, signed_by=..., expected_version=...)
-    courses.history(conn, mrn); courses.next_cycle_request(conn, mrn)
-    courses.record_dose(...); courses.reschedule_options(...)
-    double_check.record_check(...); double_check.status(conn, plan_id)
-    exchange.export_course(...); exchange.import_course(...)
-    audit.verify(conn)
+    store = repository.open_store(path)     # opens, migrates (WAL, 0600)
+    store.load(mrn) -> StoredCourse | None   # patient + events, oldest first
+    store.append(patient, expected_version, [event, ...])   # ConflictError if stale
+    store.find_patients(text); store.verify(); store.chain_contains(head)
 """

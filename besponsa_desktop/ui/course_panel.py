@@ -1,5 +1,7 @@
-"""The course beside the plan: who is signed in, the patient, and the timeline of cycles,
-plans and doses with their status in words (PLANNED, GIVEN, HELD, MOVED, OMITTED).
+"""The course beside the plan: who is signed in, the patient, the state of the course (a
+discontinued course says so, with its reason) and the timeline of cycles, plans and doses
+as the course has them (the application's history, the same data ``history`` prints), with
+their status in words (PLANNED, GIVEN, HELD, MOVED, OMITTED, NOT GIVEN — DISCONTINUED).
 
 Messages from the store (saved, refused, changed elsewhere) appear in a bar at the top of
 the panel, never in a modal box. Dialogs open without blocking (``open``, not ``exec``).
@@ -29,14 +31,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.controller import fmt
 from besponsa_desktop.course_controller import CONFLICT, ERROR, RELOAD, CourseController, Notice
 from besponsa_desktop.entry import MONTHS, WEEKDAYS, human_date
 from besponsa_desktop.ui import look
 
 # status -> (words, text colour, background)
 STATUS_LOOK = {
-    "planned": ("PLANNED", "#1a1a1a", "#ffffff"),
+    "scheduled": ("PLANNED", "#1a1a1a", "#ffffff"),
+    "not_given_discontinued": ("NOT GIVEN — DISCONTINUED", "#ffffff", "#8b0000"),
     "given": ("GIVEN", "#ffffff", "#1b6e34"),
     "held": ("HELD", "#1a1a1a", "#f2b705"),
     "moved": ("MOVED", "#ffffff", "#1f4e9c"),
@@ -47,6 +50,8 @@ DECISIONS = {"proceed": "PROCEED", "hold": "HOLD", "discontinue": "DISCONTINUE",
 DOSE_LEVELS = {0: "full dose", 1: "dose level 1 (25% decrease)",
                2: "dose level 2 (two doses per cycle)"}
 RESPONSES = {"cr": "CR", "cri": "CRi", "none": "not achieved"}
+STATES = {"discontinued": "TREATMENT DISCONTINUED", "complete": "COURSE COMPLETE",
+          "on_hold": "ON HOLD"}
 SEX = {"female": "F", "male": "M"}
 NOTICE_LOOK = {  # kind -> (background, border)
     "info": ("#e8f0fb", "#9bb5dc"),
@@ -234,10 +239,15 @@ class CoursePanel(QWidget):
             return
         patient = data["patient"]
         count = len(data["cycles"])
+        state = data.get("state") or {}
+        said = STATES.get(state.get("status", ""), "")
+        reason = (state.get("reason") or {}).get("message")
         self.patient.setText(
             f"<b>{_escape(patient['name'])}</b> · MRN {_escape(patient['mrn'])} · born "
             f"{_date_text(patient['date_of_birth'])} · {SEX.get(patient['sex'], '')} · "
             f"{count} cycle{'' if count == 1 else 's'}"
+            + (f"<br><b style='color:#8b0000'>{said}</b>" if said else "")
+            + (f": {_escape(reason)}" if said and reason else "")
         )
         self.patient.setToolTip(f"Course version {data['version']} (changes saved so far)")
         bold = QFont()
@@ -278,21 +288,31 @@ class CoursePanel(QWidget):
     def _dose_item(self, parent: QTreeWidgetItem, cycle: int, dose: dict[str, Any]) -> None:
         status = dose["status"]
         words, colour, background = STATUS_LOOK.get(status, (status.upper(), "#000", "#fff"))
-        mg = f"{fmt(dose['planned_mg'])} mg"
-        when = _date_text(dose["scheduled_date"])
-        details = f"{fmt(dose['planned_volume_ml'])} mL to withdraw"
+        mg = "" if dose.get("dose_mg") is None else f"{fmt(dose['dose_mg'])} mg"
+        when = _date_text(dose["date"])
+        live = [e for e in dose.get("entries", []) if not e.get("voided")]
+        last = live[-1] if live else None
+        by = f" ({last['by']})" if last else ""
+        details = ("" if dose.get("volume_ml") is None
+                   else f"{fmt(dose['volume_ml'])} mL to withdraw")
+        moved_from = (dose["date"] and dose["date"] != dose["nominal_date"])
         if status == "given":
             when = _when_text(dose["given_at"])
-            details = f"given by {dose['recorded_by']}"
-            if dose["scheduled_date"] != dose["planned_date"]:
-                details += f" (moved from {_date_text(dose['planned_date'])})"
+            details = f"given{by}"
+            if moved_from:
+                details += f" (due {_date_text(dose['nominal_date'])})"
         elif status == "moved":
-            details = (f"from {_date_text(dose['planned_date'])}: {dose['reason']} "
-                       f"({dose['recorded_by']})")
-        elif status in ("held", "omitted"):
-            details = f"{dose['reason']} ({dose['recorded_by'] or 'by the plan'})"
-        if dose.get("toxicity_interruption_days"):
-            details += f"; interrupted {dose['toxicity_interruption_days']} days for toxicity"
+            details = f"from {_date_text(dose['nominal_date'])}: {dose['reason']}{by}"
+        elif status in ("held", "omitted", "not_given_discontinued"):
+            details = f"{dose['reason']}{by if status != 'not_given_discontinued' else ''}"
+        elif moved_from:
+            details += f" (due {_date_text(dose['nominal_date'])}; moved by the doses before)"
+        tox = max((e.get("toxicity_days") or 0 for e in live), default=0)
+        if tox:
+            details += f"; interrupted {tox} days for toxicity"
+        voided = len(dose.get("entries", [])) - len(live)
+        if voided:
+            details += f"; {voided} record{'s' if voided > 1 else ''} voided (see history)"
         item = QTreeWidgetItem(parent, [f"Day {dose['day']}", when, words, mg, details])
         item.setForeground(2, QBrush(QColor(colour)))
         item.setBackground(2, QBrush(QColor(background)))
@@ -305,8 +325,8 @@ class CoursePanel(QWidget):
     def _plan_item(parent: QTreeWidgetItem, plan: dict[str, Any],
                    plans: list[dict[str, Any]]) -> None:
         same_day = [p for p in plans if p["dose_day"] == plan["dose_day"]]
-        revision = same_day.index(plan) + 1
-        current = plan is same_day[-1]
+        revision = plan["revision"]
+        current = plan["current"]
         verification = plan.get("verification") or {}
         checked = (f"double-checked by {verification['checked_by']}"
                    if verification.get("verified") else "NOT YET VERIFIED")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from besponsa_desktop import entry
-from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.controller import fmt
 from besponsa_desktop.course_controller import CourseController, MoveOptions, Notice
 from besponsa_desktop.ui import look
 
@@ -40,13 +40,18 @@ class DoseDialog(QDialog):
         self.cycle = cycle
         self.day = int(dose["day"])
         self._moves: MoveOptions | None = None
-        planned = entry.human_date(date.fromisoformat(dose["scheduled_date"]))
+        # The patient this dialog records for: a dose of another patient is never recorded
+        # here, even if the window opened someone else meanwhile.
+        self.mrn = course.mrn
+        due = dose.get("date") or dose["nominal_date"]
+        planned = entry.human_date(date.fromisoformat(due))
+        amount = ("" if dose.get("dose_mg") is None
+                  else f": {fmt(dose['dose_mg'])} mg ({fmt(dose['volume_ml'])} mL)")
         self.setWindowTitle(f"Record cycle {cycle} Day {self.day}")
         column = self.column = QVBoxLayout(self)
         heading = QLabel(
-            f"<b>Cycle {cycle} Day {self.day}</b>: {fmt(dose['planned_mg'])} mg "
-            f"({fmt(dose['planned_volume_ml'])} mL), due {planned}; now "
-            f"{dose['status'].upper()}"
+            f"<b>Cycle {cycle} Day {self.day}</b>{amount}, due {planned}; now "
+            f"{dose.get('status_text', dose['status']).upper()}"
         )
         heading.setWordWrap(True)
         column.addWidget(heading)
@@ -102,7 +107,8 @@ class DoseDialog(QDialog):
         form.addRow("Reason", self.reason)
         # kept when the dose is recorded again (held, then given): the next cycle's dose
         # level depends on the longest interruption
-        previous = dose.get("toxicity_interruption_days")
+        previous = next((e.get("toxicity_days") for e in reversed(dose.get("entries", []))
+                         if e["kind"] == "held" and not e.get("voided")), None)
         self.interruption = QLineEdit("" if previous is None else str(previous))
         self.interruption.setAccessibleName("Interrupted for toxicity, days")
         self.interruption.setToolTip("Days dosing was interrupted for toxicity (optional); the "
@@ -155,6 +161,7 @@ class DoseDialog(QDialog):
         self.form.setRowVisible(self.move_row, status == "moved")
         self.form.setRowVisible(self.move_reason, status == "moved")
         self.form.setRowVisible(self.reason, status != "given")
+        self.form.setRowVisible(self.interruption_row, status == "held")
         self.ok.setEnabled(True)
         if status == "moved":
             self._fill_moves()
@@ -229,11 +236,13 @@ class DoseDialog(QDialog):
                 self._fail(f"Reason: a {status} dose needs the reason.")
                 return
             kwargs["reason"] = reason
-        try:
-            kwargs["toxicity_interruption_days"] = entry.parse_whole(self.interruption.text())
-        except entry.EntryError as error:
-            self._fail(f"Interrupted: {error}.")
-            return
+        if status == "held":  # how long dosing was interrupted: a hold's (Table 4)
+            try:
+                kwargs["toxicity_interruption_days"] = entry.parse_whole(
+                    self.interruption.text())
+            except entry.EntryError as error:
+                self._fail(f"Interrupted: {error}.")
+                return
         if status == "moved":
             dates = self.move_dates()
             index = self.move_to.currentIndex()
@@ -248,7 +257,8 @@ class DoseDialog(QDialog):
 
         self.course.notice.connect(hear)
         try:
-            done = self.course.record_dose(self.cycle, self.day, status, **kwargs)
+            done = self.course.record_dose(self.cycle, self.day, status, mrn=self.mrn,
+                                           **kwargs)
         finally:
             self.course.notice.disconnect(hear)
         if done:

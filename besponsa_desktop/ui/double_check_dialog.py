@@ -4,6 +4,7 @@ window's form and plan while it is open; the store compares and records both nam
 
 from __future__ import annotations
 
+from html import escape
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -37,7 +38,9 @@ class DoubleCheckDialog(QDialog):
         self.setWindowTitle("Independent double check")
         column = QVBoxLayout(self)
         intro = QLabel(
-            f"<b>{course.checked_plan_text()}</b><br><b>Second person:</b> measure or read the "
+            f"<b>{escape(_patient_text(course))}</b><br>"
+            f"<b>{escape(course.checked_plan_text())}</b><br><b>Second person:</b> measure or "
+            "read the "
             "patient's height and weight from the chart yourself and type them here. The "
             "plan's values are not shown; they must match within 0.5 cm and 0.1 kg."
         )
@@ -132,6 +135,15 @@ class DoubleCheckDialog(QDialog):
         # Recorded, matched or not: the result is in the course panel's message.
         self.result_matched = matched
         self.accept()
+
+
+def _patient_text(course: CourseController) -> str:
+    """Whose plan: name and MRN (never the height or weight: the check is blind)."""
+    data = course.course or {}
+    patient = data.get("patient") or {}
+    if not patient:
+        return "No course open"
+    return f"{patient.get('name', '')} · MRN {patient.get('mrn', '')}"
 
 
 def _pair(editor: QLineEdit, unit: QComboBox) -> QWidget:

@@ -50,7 +50,7 @@ LABELS = (("US Prescribing Information", "US"), ("EU SmPC", "EU"))
 
 def fmt(value: float, places: int) -> str:
     """The core's number format, imported on first use (decimal slows the window's start)."""
-    from besponsa_desktop.core.numbers import fmt as core_fmt
+    from besponsa_desktop.controller import fmt as core_fmt
 
     return core_fmt(value, places)
 

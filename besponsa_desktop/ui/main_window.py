@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
             return
         self.unsaved = False
         if self._course_panel is not None:
-            self.controller.course.close_course()  # the previous patient's course goes too
+            self.controller.course.clear()  # the previous patient's course goes too
         values = self.controller.new_patient()
         self.form.set_values(values)
         self.form.set_applicable(self.controller.shown_fields())

@@ -11,7 +11,7 @@ from html import escape as _html_escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -24,8 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from besponsa_desktop.controller import FieldProblem
-from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.controller import FieldProblem, fmt
 from besponsa_desktop.entry import MONTHS, human_date
 from besponsa_desktop.ui import look
 from besponsa_desktop.ui.calendar_view import CycleCalendar
@@ -73,10 +72,40 @@ def short_day(day: Any) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
+def day_span(first: Any, last: Any) -> str:
+    """'6–10 Dec', '29 Dec – 2 Jan': short, so the table fits a narrow window."""
+    if first == last:
+        return "no window"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {MONTHS[last.month - 1]}"
+    return f"{short_day(first)} – {short_day(last)}"
+
+
 def _section(title: str) -> QLabel:
     label = QLabel(title)
     label.setObjectName("section")
     return label
+
+
+class DoseTable(QTableWidget):
+    """The dose table: every column as wide as its widest text, never cut. When the plan
+    area is narrower than the columns (1024 px, or 125–150 % scaling), the table scrolls
+    sideways within itself, and is as tall as its rows plus that scroll bar; the banner
+    and the rest of the plan still wrap to the window."""
+
+    def fit_height(self) -> None:
+        rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
+        header = self.horizontalHeader().sizeHint().height()
+        columns = sum(self.columnWidth(c) for c in range(self.columnCount()))
+        sideways = columns > self.width() - 2 * self.frameWidth()
+        bar = self.horizontalScrollBar().sizeHint().height() if sideways else 0
+        height = header + rows + 2 * self.frameWidth() + 2 + bar
+        if self.height() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_height()
 
 
 class PlanView(QScrollArea):
@@ -147,7 +176,7 @@ class PlanView(QScrollArea):
 
         self.table_title = _section("Doses")
         details.addWidget(self.table_title)
-        self.table = QTableWidget(0, len(HEADINGS))
+        self.table = DoseTable(0, len(HEADINGS))
         self.table.setObjectName("doses")
         self.table.setAccessibleName("Dose table")
         self.table.setHorizontalHeaderLabels(list(HEADINGS))
@@ -156,7 +185,8 @@ class PlanView(QScrollArea):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows read cell by cell
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
@@ -318,10 +348,7 @@ class PlanView(QScrollArea):
         self.table.setRowCount(len(doses))
         for row, dose in enumerate(doses):
             checked = dose.day == plan.dose_day
-            window = (
-                f"{short_day(dose.window_start)} – {short_day(dose.window_end)}"
-                if dose.window_start != dose.window_end else "no window"
-            )
+            window = day_span(dose.window_start, dose.window_end)
             cells = (
                 ("▶ " if checked else "") + f"Day {dose.day}",
                 human_date(dose.date),
@@ -348,13 +375,8 @@ class PlanView(QScrollArea):
         header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
-        # Never narrower than its columns: in a narrow window (1024 px, or 125–150 %
-        # scaling) the plan scrolls sideways rather than cut a number ("46" for 46.3 mL).
-        columns = sum(self.table.columnWidth(c) for c in range(self.table.columnCount()))
-        self.table.setMinimumWidth(columns + 2 * self.table.frameWidth())
-        header = self.table.horizontalHeader().sizeHint().height()
-        rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
-        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
+        # Never a cut number ("46" for 46.3 mL): the table scrolls sideways when narrow.
+        self.table.fit_height()
         self.table.setVisible(bool(doses))
         self.table.setAccessibleDescription(
             ("ON HOLD, not to be given. " if on_hold else "")
@@ -394,10 +416,11 @@ class PlanView(QScrollArea):
         )
 
     def _fill_findings(self, plan: Any) -> None:
-        from besponsa_desktop.core.patient_checks import CHECK_BEFORE_DECIDING
+        from besponsa_desktop.controller import checks_before_deciding
 
-        first = [w for w in plan.warnings if w.code in CHECK_BEFORE_DECIDING]
-        warnings = [w for w in plan.warnings if w.code not in CHECK_BEFORE_DECIDING]
+        with_decision = checks_before_deciding()
+        first = [w for w in plan.warnings if w.code in with_decision]
+        warnings = [w for w in plan.warnings if w.code not in with_decision]
         self.top_warnings.setText(
             "<b>Check before using this plan:</b><ul style='margin-left:-20px'>" + "".join(
                 f"<li>{escape(w.message)} <small>({escape(w.source)})</small></li>"

@@ -129,12 +129,11 @@ class SettingsDialog(QDialog):
         return editor.text().strip()
 
     def save(self) -> None:
-        from besponsa_desktop.core.premedication import parse_premedications
+        from besponsa_desktop.controller import premedication_problem
 
-        try:  # refused here, never printed half-read
-            parse_premedications(str(self.value("premedication")))
-        except ValueError as error:
-            self.problem.setText(f"Premedication order set: {error}. Nothing saved.")
+        unreadable = premedication_problem(str(self.value("premedication")))
+        if unreadable is not None:  # refused here, never printed half-read
+            self.problem.setText(f"Premedication order set: {unreadable}. Nothing saved.")
             self.problem.show()
             self.editors["premedication"].setFocus()
             return

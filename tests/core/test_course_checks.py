@@ -16,6 +16,7 @@ from tests.core.course_helpers import (
     PHARMACIST,
     completed,
     first_plan,
+    given,
     plan_next,
     respond,
     save,
@@ -119,3 +120,12 @@ def test_the_latest_response_recorded_for_a_cycle_counts_and_the_earlier_stays()
     course = respond(respond(whole_cycle(first_plan(), 1), 1, "none"), 1, "cr")
     assert [r.response.value for r in course.cycle(1).responses] == ["none", "cr"]  # type: ignore[union-attr]
     assert c.next_cycle_request(course)["response"] == "cr"
+
+
+def test_a_response_recorded_after_the_next_cycle_was_planned_requires_a_new_day_1_plan():
+    course = respond(whole_cycle(first_plan(), 1), 1, "cr")
+    course = plan_next(course)
+    course = respond(course, 1, "none")  # the marrow result came back later
+    with pytest.raises(c.CourseRefused) as refused:
+        given(course, 2, 1)
+    assert refused.value.codes == ["replan_after_response"]

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from besponsa_desktop.core import course as c
-from tests.core.course_helpers import first_plan, given, held, plan_day, status
+from tests.core.course_helpers import completed, first_plan, given, held, plan_day, save, status
 
 AT = datetime(2026, 12, 8, 12, tzinfo=UTC)
 
@@ -113,3 +113,33 @@ def test_an_event_without_a_name_or_reason_is_refused_by_the_model():
         c.EVENT.validate_python(
             {"kind": "dose_given", "cycle": 1, "day": 9, "by": "a", "at": AT, "given_at": AT}
         )
+
+
+def test_a_dose_cannot_be_recorded_as_given_days_before_it_happens():
+    course = first_plan()
+    given_at = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    event = c.DoseGiven(
+        cycle=1, day=1, given_at=given_at, by="Nora", at=datetime(2026, 11, 28, tzinfo=UTC)
+    )
+    assert _refused(c.apply, course, event).codes == ["given_in_the_future"]
+
+
+def test_a_day_8_plan_made_before_day_1_was_replanned_must_be_made_again():
+    # Day 1 given, Day 8 planned; Day 1 voided and planned again later: the Day 8 plan is
+    # for the old start and may not be used.
+    course = plan_day(given(first_plan(), 1, 1), 1, 8)
+    course = _void(course, 1, 1, 1)
+    course = held(course, 1, 1)
+    data = c.day_request(course, 1, 1)
+    data["cycle"] = {**data["cycle"], "start_date": "2026-12-02"}
+    course = save(course, completed(data, date(2026, 12, 2), labs={"peripheral_blasts_per_mm3": 1}))
+    course = given(course, 1, 1, date(2026, 12, 2))
+    assert _refused(given, course, 1, 8, date(2026, 12, 9)).codes == ["plan_out_of_date"]
+    course = given(plan_day(course, 1, 8), 1, 8, date(2026, 12, 9))
+    assert status(course, 1, 8) is c.DoseStatus.GIVEN
+
+
+def test_a_cycle_1_not_eligible_or_on_hold_says_so_in_the_state():
+    course = first_plan(labs={"peripheral_blasts_per_mm3": 20000})
+    assert course.state.status is c.CourseStatus.ON_HOLD
+    assert course.state.reason is not None and course.state.day == 1

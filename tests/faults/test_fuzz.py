@@ -78,7 +78,6 @@ plausible = st.one_of(
 )
 
 
-_PATHS: dict[int, tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {}
 KINDS = st.sampled_from(["json", "plausible", "plausible", "plausible", "delete", "unknown",
                          "twice", "special", "deep"])
 
@@ -94,30 +93,33 @@ def _number_paths(data: Any) -> list[tuple[Any, ...]]:
     return found
 
 
-@st.composite
-def edits(draw: st.DrawFn, base: Any) -> list[tuple[str, tuple[Any, ...], Any]]:
+def edits(base: Any) -> st.SearchStrategy[list[tuple[str, tuple[Any, ...], Any]]]:
     """A few edits of ``base``; "plausible" numbers go to numeric fields, so that many
     examples stay valid and reach the rules."""
-    kinds = KINDS
-    paths, numbers = _PATHS.setdefault(id(base), (list(_paths(base)), _number_paths(base)))
-    out = []
-    for _ in range(draw(st.integers(0, 3))):
-        kind = draw(kinds)
-        path = draw(st.sampled_from(numbers if kind == "plausible" else paths))
-        if kind == "json":
-            value: Any = draw(json_values)
-        elif kind == "plausible":
-            value = draw(plausible)
-        elif kind == "special":
-            value = draw(st.sampled_from(SPECIAL_NUMBERS))
-        elif kind == "unknown":
-            value = draw(st.text(min_size=1, max_size=8))
-        elif kind == "deep":
-            value = draw(st.sampled_from([40, 200, 5000]))
-        else:
-            value = None
-        out.append((kind, path, value))
-    return out
+    paths, numbers = list(_paths(base)), _number_paths(base)
+
+    @st.composite
+    def draw_edits(draw: st.DrawFn) -> list[tuple[str, tuple[Any, ...], Any]]:
+        out = []
+        for _ in range(draw(st.integers(0, 3))):
+            kind = draw(KINDS)
+            path = draw(st.sampled_from(numbers if kind == "plausible" else paths))
+            if kind == "json":
+                value: Any = draw(json_values)
+            elif kind == "plausible":
+                value = draw(plausible)
+            elif kind == "special":
+                value = draw(st.sampled_from(SPECIAL_NUMBERS))
+            elif kind == "unknown":
+                value = draw(st.text(min_size=1, max_size=8))
+            elif kind == "deep":
+                value = draw(st.sampled_from([40, 200, 5000]))
+            else:
+                value = None
+            out.append((kind, path, value))
+        return out
+
+    return draw_edits()
 
 
 def _apply(base: dict[str, Any], changes: list[tuple[str, tuple[Any, ...], Any]]) -> str:
@@ -149,7 +151,7 @@ def _apply(base: dict[str, Any], changes: list[tuple[str, tuple[Any, ...], Any]]
             elif kind == "deep":
                 parent[last] = mark("[" * value + "]" * value)
             elif kind in ("json", "plausible"):
-                parent[last] = value
+                parent[last] = copy.deepcopy(value)  # drawn lists and objects are shared
         except (KeyError, IndexError, TypeError):
             continue
     text = json.dumps(data, ensure_ascii=False)

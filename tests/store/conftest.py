@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from besponsa_desktop.store import database
+from besponsa_desktop.app.courses import CourseService
+from besponsa_desktop.store.repository import SqlCourseStore, open_store
 
 
 @pytest.fixture(autouse=True)
@@ -25,7 +25,14 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def conn(db_path: Path) -> Iterator[Any]:
-    connection = database.connect(db_path)
-    yield connection
-    connection.close()
+def store(db_path: Path) -> Iterator[SqlCourseStore]:
+    opened = open_store(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def service(db_path: Path) -> Iterator[CourseService]:
+    opened = CourseService(db=db_path)
+    yield opened
+    opened.close()

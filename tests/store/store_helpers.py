@@ -1,12 +1,15 @@
-"""Requests for the store tests, built from the worked example (fictional patient)."""
+"""Courses for the store and application tests, built from the worked example (fictional
+patient) through the application services, as the command line and the window build them."""
 
 from __future__ import annotations
 
 import copy
 import json
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from besponsa_desktop.app.courses import CourseService
 from besponsa_desktop.core.models import Plan
 from besponsa_desktop.core.planner import make_plan
 
@@ -14,6 +17,10 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "cycle1-day1-proceed.json"
 MRN = "H1234567"
 NAME = "Jane Doe"
+PHARMACIST = "Ann Pharmacist"
+CHECKER = "Ben Nurse"
+NURSE = "Nora Nurse"
+C1_START = date(2026, 12, 1)
 
 
 def cycle1_request(**changes: Any) -> dict[str, Any]:
@@ -22,18 +29,70 @@ def cycle1_request(**changes: Any) -> dict[str, Any]:
     return request
 
 
-def later_request(number: int, start: str, **changes: Any) -> dict[str, Any]:
-    """A Day 1 request for a later cycle of the example patient (labs normal)."""
-    request = cycle1_request()
-    request["cycle"] = {"number": number, "start_date": start, "extend_to_28_days": False}
-    request["measured_on"] = start
-    labs = dict(request["labs"], taken_on=start)
-    labs.pop("peripheral_blasts_per_mm3")
-    request["labs"] = labs
-    request["prior_cycle_start"] = {"anc": 2.1, "platelets": 140}
-    request.update(copy.deepcopy(changes))
-    return request
+def labs_on(day: date, **overrides: Any) -> dict[str, Any]:
+    labs = dict(cycle1_request()["labs"], taken_on=day.isoformat())
+    labs.pop("peripheral_blasts_per_mm3", None)
+    labs.update(overrides)
+    return labs
+
+
+def completed(data: dict[str, Any], on: date, **overrides: Any) -> dict[str, Any]:
+    """A request pre-filled by the course, with what the pharmacist enters that day."""
+    filled = dict(data, weight_kg=62, measured_on=on.isoformat(), labs=labs_on(on))
+    filled.update(copy.deepcopy(overrides))
+    return filled
 
 
 def plan_for(request: dict[str, Any]) -> Plan:
     return make_plan(request)
+
+
+def start_course(service: CourseService, **changes: Any) -> None:
+    service.save_plan(plan_for(cycle1_request(**changes)), by=PHARMACIST)
+
+
+def dose_date(service: CourseService, cycle: int, day: int) -> date:
+    history = service.history(MRN)
+    found = next(c for c in history["cycles"] if c["number"] == cycle)
+    dose = next(d for d in found["doses"] if d["day"] == day)
+    return date.fromisoformat(dose["date"])
+
+
+def give(service: CourseService, cycle: int, day: int, on: date | None = None) -> None:
+    on = on or dose_date(service, cycle, day)
+    service.record_dose(MRN, cycle, day, "given", by=NURSE, at=datetime(
+        on.year, on.month, on.day, 10, 0))
+
+
+def plan_day(service: CourseService, cycle: int, day: int, **overrides: Any) -> Plan:
+    on = dose_date(service, cycle, day)
+    plan = service.plan(completed(service.day_request(MRN, cycle, day), on, **overrides))
+    service.save_plan(plan, by=PHARMACIST)
+    return plan
+
+
+def whole_cycle(service: CourseService, cycle: int) -> None:
+    """Give Day 1, then plan and give the cycle's other days."""
+    give(service, cycle, 1)
+    history = service.history(MRN)
+    found = next(c for c in history["cycles"] if c["number"] == cycle)
+    for dose in found["doses"]:
+        if dose["day"] != 1 and dose["status"] == "scheduled":
+            plan_day(service, cycle, dose["day"])
+            give(service, cycle, dose["day"])
+
+
+def plan_next(service: CourseService, response: str | None = "cr", **overrides: Any) -> Plan:
+    data = service.next_cycle_request(MRN)
+    number = data["cycle"]["number"]
+    if response is not None and data["response"] is None and number > 1:
+        service.record_response(MRN, number - 1, response, by=PHARMACIST)
+        data = service.next_cycle_request(MRN)
+    on = date.fromisoformat(data["cycle"]["start_date"])
+    plan = service.plan(completed(data, on, **overrides))
+    service.save_plan(plan, by=PHARMACIST)
+    return plan
+
+
+def a_day_after(day: date, days: int = 1) -> date:
+    return day + timedelta(days=days)

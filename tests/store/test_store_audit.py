@@ -1,132 +1,125 @@
-"""The audit trail: append-only by trigger, and tampering found by the hash chain."""
+"""The hash chain over the event log: a changed, removed, re-hashed or truncated entry is
+found, and ``audit verify`` names the first broken entry."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from besponsa_desktop.store import audit, courses, database
-from tests.store.store_helpers import ROOT, cycle1_request, plan_for
+from besponsa_desktop.app.courses import CourseService
+from besponsa_desktop.store import chain
+from besponsa_desktop.store.errors import StoreError
+from tests.store.store_helpers import MRN, give, plan_day, start_course
 
 
 @pytest.fixture
 def filled(db_path: Path) -> Path:
-    conn = database.connect(db_path)
-    courses.save_plan(conn, plan_for(cycle1_request()), signed_by="Ann Pharmacist")
-    courses.save_plan(conn, plan_for(cycle1_request(weight_kg=63)), signed_by="Ann Pharmacist")
-    conn.close()
+    service = CourseService(db=db_path)
+    start_course(service)
+    give(service, 1, 1)
+    plan_day(service, 1, 8)
+    service.close()
     return db_path
 
 
-def _verify_cli(db: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "besponsa_desktop", "audit", "verify", "--db", str(db)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+def _raw(path: Path) -> sqlite3.Connection:
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("DROP TRIGGER IF EXISTS events_no_update")
+    raw.execute("DROP TRIGGER IF EXISTS events_no_delete")
+    return raw
 
 
-def _raw(db: Path) -> sqlite3.Connection:
-    return sqlite3.connect(db, isolation_level=None)
+def _verify(path: Path, expect: str | None = None):
+    service = CourseService(db=path)
+    try:
+        return service.verify(expect)
+    finally:
+        service.close()
 
 
-def test_an_intact_trail_verifies(filled: Path) -> None:
-    result = _verify_cli(filled)
-    assert result.returncode == 0, result.stderr
-    assert "intact" in result.stdout
+def test_an_intact_chain_verifies_and_reports_its_head(filled: Path) -> None:
+    result = _verify(filled)
+    assert result.intact and result.entries == 3
+    assert result.head_short == result.head[:12]
+    assert _verify(filled, result.head_short).intact
 
 
-def test_the_audit_table_refuses_update_and_delete(filled: Path) -> None:
+def test_an_edited_dose_record_is_named_by_audit_verify(filled: Path) -> None:
     raw = _raw(filled)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        raw.execute("UPDATE audit SET signed_by = 'Mallory' WHERE id = 2")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        raw.execute("DELETE FROM audit WHERE id = 2")
+    payload = json.loads(raw.execute("SELECT payload FROM events WHERE id = 2").fetchone()[0])
+    payload["given_at"] = "2026-12-03T10:00:00"
+    raw.execute("UPDATE events SET payload = ? WHERE id = 2", (chain.canonical(payload),))
     raw.close()
+    result = _verify(filled)
+    assert not result.intact and result.broken_id == 2
+    assert "entry 2 was changed" in result.problem
 
 
-def test_a_changed_entry_is_named_by_audit_verify(filled: Path) -> None:
+def test_an_edit_with_its_own_hash_recomputed_still_breaks_the_chain(filled: Path) -> None:
     raw = _raw(filled)
-    raw.execute("DROP TRIGGER audit_no_update")
-    raw.execute("UPDATE audit SET signed_by = 'Mallory' WHERE id = 3")
+    raw.row_factory = sqlite3.Row
+    row = dict(raw.execute("SELECT * FROM events WHERE id = 2").fetchone())
+    row["by"] = "Someone Else"
+    row["hash"] = chain.row_hash(row, row["prev_hash"])
+    raw.execute("UPDATE events SET by = ?, hash = ? WHERE id = 2", (row["by"], row["hash"]))
     raw.close()
-    result = _verify_cli(filled)
-    assert result.returncode == 1
-    assert "entry 3" in result.stderr and "changed" in result.stderr
-
-
-def test_a_changed_entry_with_a_recomputed_own_hash_still_breaks_the_chain(filled: Path) -> None:
-    conn = database.connect(filled)
-    rows = audit.entries(conn)
-    conn.close()
-    raw = _raw(filled)
-    raw.execute("DROP TRIGGER audit_no_update")
-    # A forger rewrites entry 2 and its hash; entry 3 still links to the old hash.
-    row = raw.execute(
-        "SELECT id, at, os_user, signed_by, action, entity, before_json, after_json, prev_hash "
-        "FROM audit WHERE id = 2"
-    ).fetchone()
-    entry = dict(zip(audit._FIELDS, row, strict=True))
-    entry["signed_by"] = "Mallory"
-    forged = audit.entry_hash(entry, entry["prev_hash"])
-    raw.execute("UPDATE audit SET signed_by = 'Mallory', hash = ? WHERE id = 2", (forged,))
-    raw.close()
-    assert rows[1]["hash"] != forged
-    result = _verify_cli(filled)
-    assert result.returncode == 1
-    assert "entry 3" in result.stderr
+    result = _verify(filled)
+    assert not result.intact and result.broken_id == 3  # the next entry no longer follows
 
 
 def test_a_removed_entry_is_found(filled: Path) -> None:
     raw = _raw(filled)
-    raw.execute("DROP TRIGGER audit_no_delete")
-    raw.execute("DELETE FROM audit WHERE id = 4")
+    raw.execute("DELETE FROM events WHERE id = 2")
     raw.close()
-    result = _verify_cli(filled)
-    assert result.returncode == 1
-    assert "entry 4 is missing" in result.stderr
+    result = _verify(filled)
+    assert not result.intact and result.broken_id == 2 and "missing" in result.problem
 
 
-def test_verify_reports_count_and_the_first_break(filled: Path) -> None:
-    conn = database.connect(filled)
-    good = audit.verify(conn)
-    assert good.intact and good.entries == len(audit.entries(conn))
-    conn.execute("DROP TRIGGER audit_no_update")
-    conn.execute("UPDATE audit SET after_json = '{}' WHERE id IN (5, 6)")
-    bad = audit.verify(conn)
-    assert not bad.intact and bad.broken_id == 5 and bad.entries == 4
-    conn.close()
+def test_a_consistently_rehashed_chain_is_found_against_the_head_kept_outside(
+    filled: Path,
+) -> None:
+    kept = _verify(filled).head_short  # printed on the printout, in the export
+    raw = _raw(filled)
+    raw.row_factory = sqlite3.Row
+    prev = chain.GENESIS
+    for row in [dict(r) for r in raw.execute("SELECT * FROM events ORDER BY id")]:
+        if row["id"] == 2:
+            row["by"] = "Someone Else"
+        row["prev_hash"] = prev
+        row["hash"] = chain.row_hash(row, prev)
+        raw.execute("UPDATE events SET by = ?, prev_hash = ?, hash = ? WHERE id = ?",
+                    (row["by"], row["prev_hash"], row["hash"], row["id"]))
+        prev = row["hash"]
+    raw.close()
+    assert _verify(filled).intact  # the chain alone cannot tell ...
+    result = _verify(filled, kept)  # ... the head kept outside can
+    assert not result.intact and "rewritten or cut short" in result.problem
+
+
+def test_a_truncated_chain_is_found_against_the_head_kept_outside(filled: Path) -> None:
+    kept = _verify(filled).head
+    raw = _raw(filled)
+    raw.execute("DELETE FROM events WHERE id = 3")
+    raw.close()
+    assert _verify(filled).intact
+    assert not _verify(filled, kept).intact
+
+
+def test_a_patient_row_changed_outside_the_program_is_refused_on_load(filled: Path) -> None:
+    raw = sqlite3.connect(filled, isolation_level=None)
+    raw.execute("UPDATE patients SET name = 'Joan Doe'")
+    raw.close()
+    service = CourseService(db=filled)
+    with pytest.raises(StoreError, match="patient row differs"):
+        service.history(MRN)
+    service.close()
 
 
 def test_the_hash_covers_canonical_json_and_the_previous_hash() -> None:
-    entry = {name: None for name in audit._FIELDS} | {"id": 1, "prev_hash": audit.GENESIS}
-    assert audit.entry_hash(entry, audit.GENESIS) != audit.entry_hash(entry, "1" * 64)
-    assert audit.canonical({"b": 1, "a": "é"}) == '{"a":"é","b":1}'
-
-
-def test_a_plan_changed_in_the_database_no_longer_matches_its_entry(filled: Path) -> None:
-    raw = _raw(filled)
-    raw.execute("UPDATE plans SET plan_json = replace(plan_json, '\"proceed\"', '\"hold\"')")
-    raw.close()
-    result = _verify_cli(filled)
-    assert result.returncode == 1
-    assert "plan 1 differs from what entry 2 recorded" in result.stderr
-
-
-def test_a_plan_added_behind_the_programs_back_is_found(filled: Path) -> None:
-    raw = _raw(filled)
-    raw.execute(
-        "INSERT INTO plans (cycle_id, dose_day, decision, saved_at, saved_by, os_user, "
-        "request_json, plan_json) SELECT cycle_id, dose_day, decision, saved_at, saved_by, "
-        "os_user, request_json, plan_json FROM plans WHERE id = 1"
-    )
-    raw.close()
-    result = _verify_cli(filled)
-    assert result.returncode == 1
-    assert "plan 3 has no audit entry" in result.stderr
+    row = {name: None for name in chain.FIELDS}
+    row.update(id=1, seq=1, kind="k", payload="{}", os_user="u", at="t", prev_hash="0" * 64)
+    assert chain.row_hash(row, "0" * 64) != chain.row_hash(row, "1" * 64)
+    assert chain.row_hash(row, "0" * 64) != chain.row_hash(dict(row, by="x"), "0" * 64)

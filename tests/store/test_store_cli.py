@@ -1,5 +1,6 @@
-"""The store's commands: plan --save, history, export/import, record, check, audit verify;
-and no patient data in the log when they fail."""
+"""The course commands: plan --save, history, export/import, record, correct, reschedule,
+check, next, audit verify, all through the application layer and the core; the
+institution's settings honoured; and no patient data in the log when they fail."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from besponsa_desktop import cli
-from besponsa_desktop.store import courses
+from besponsa_desktop.app import courses
 from tests.store.store_helpers import EXAMPLE, MRN, NAME, ROOT, cycle1_request
 
 
@@ -49,7 +50,7 @@ def test_invalid_input_saves_nothing(tmp_path: Path, db_path: Path) -> None:
     run("plan", str(EXAMPLE), "--save", "--db", str(db_path))
     run("plan", str(bad), "--save", "--db", str(db_path))
     raw = sqlite3.connect(db_path)
-    assert raw.execute("SELECT COUNT(*) FROM plans").fetchone()[0] == 1
+    assert raw.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 1
     raw.close()
 
 
@@ -62,7 +63,9 @@ def test_export_import_export_through_the_command_line(saved: Path, tmp_path: Pa
     code, _, err = run("import", str(exported), "--db", str(other))
     assert code == 0, err
     code, second, _ = run("export", MRN, "--db", str(other))
-    assert second == first
+    # the same course; only the source database's chain head differs
+    assert {**json.loads(second), "source_chain_head": ""} == {
+        **json.loads(first), "source_chain_head": ""}
     code, _, err = run("import", str(exported), "--db", str(other))
     assert code == 2 and "already has a course" in err
 
@@ -104,7 +107,7 @@ def test_record_reschedule_and_next(saved: Path, capsys: pytest.CaptureFixture[s
         "Nora",
         *db,
     )
-    assert code == 2 and "not allowed" in err
+    assert code == 2 and "11 Dec 2026" in err and "[outside_window; " in err  # code, source
     code, _, err = run(
         "record",
         MRN,
@@ -122,7 +125,8 @@ def test_record_reschedule_and_next(saved: Path, capsys: pytest.CaptureFixture[s
     )
     # argparse's message goes to the error stream given to main (escaped), like every other
     assert code == 2 and "--at: must be a date and time" in err
-    code, out, _ = run("next", MRN, *db)
+    code, out, err = run("next", MRN, *db)
+    assert code == 0, err
     assert json.loads(out)["cycle"]["number"] == 2
 
 
@@ -140,12 +144,15 @@ def test_check_exits_1_on_mismatch_and_0_when_verified(saved: Path) -> None:
 def test_audit_verify_exit_codes(saved: Path) -> None:
     code, out, _ = run("audit", "verify", "--db", str(saved))
     assert code == 0 and "intact" in out
+    head = out.split("chain head ")[1].strip()
     raw = sqlite3.connect(saved, isolation_level=None)
-    raw.execute("DROP TRIGGER audit_no_update")
-    raw.execute("UPDATE audit SET at = '2020-01-01T00:00:00Z' WHERE id = 2")
+    raw.execute("DROP TRIGGER events_no_update")
+    raw.execute("UPDATE events SET at = '2020-01-01T00:00:00Z' WHERE id = 1")
     raw.close()
     code, _, err = run("audit", "verify", "--db", str(saved))
-    assert code == 1 and "entry 2" in err
+    assert code == 1 and "entry 1" in err
+    code, _, err = run("audit", "verify", "--expect", head, "--db", str(saved))
+    assert code == 1
 
 
 def test_reading_commands_do_not_create_a_database(tmp_path: Path) -> None:
@@ -166,10 +173,10 @@ def _logged(log_dir: Path) -> str:
 def test_an_internal_error_during_save_logs_no_patient_data(
     db_path: Path, _private_log_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def failing_save(conn, plan, **kwargs):
+    def failing_save(self, plan, **kwargs):
         raise RuntimeError(f"could not save {plan.patient.name} {plan.patient.mrn}")
 
-    monkeypatch.setattr(courses, "save_plan", failing_save)
+    monkeypatch.setattr(courses.CourseService, "save_plan", failing_save)
     code, _, err = run("plan", str(EXAMPLE), "--save", "--db", str(db_path))
     assert code == 1 and "internal error" in err
     logged = _logged(_private_log_dir)
@@ -182,8 +189,16 @@ def test_an_internal_error_during_save_logs_no_patient_data(
 def test_failing_commands_leave_no_patient_data_in_the_log(tmp_path: Path) -> None:
     logs = tmp_path / "subprocess-logs"
     broken = tmp_path / "broken.sqlite3"
-    raw = sqlite3.connect(broken)
-    raw.execute("PRAGMA user_version = 2")  # claims the schema but has no tables
+    from besponsa_desktop.store.repository import open_store
+
+    open_store(broken).close()
+    raw = sqlite3.connect(broken)  # a stored entry damaged: not even JSON any more
+    raw.execute("INSERT INTO patients VALUES (1, ?, ?, '1980-03-15', 'female', 'x')",
+                (MRN, NAME))
+    raw.execute("INSERT INTO courses VALUES (1, 1, 'x')")
+    raw.execute("INSERT INTO events VALUES (1, 1, 1, 'plan_saved', ?, 'Ann', 'u', 'x', ?, ?)",
+                (f'{{"name": "{NAME} {MRN}', "0" * 64, "0" * 64))
+    raw.commit()
     raw.close()
     notdb = tmp_path / "notdb.sqlite3"
     notdb.write_text(f"{NAME} {MRN}\n" * 200)
@@ -231,3 +246,63 @@ def test_failing_commands_leave_no_patient_data_in_the_log(tmp_path: Path) -> No
     logged = _logged(logs)
     for value in PATIENT_DATA:
         assert value not in logged
+
+
+def test_the_command_line_honours_the_institution_settings(
+    tmp_path: Path, db_path: Path, _private_settings_files: Path
+) -> None:
+    system = _private_settings_files / "system" / "besponsa-desktop"
+    system.mkdir(parents=True)
+    (system / "besponsa-desktop.ini").write_text(
+        f"[General]\nvolume_rounding_ml=0.01\npage_size=Letter\n"
+        f"hospital_name=\"St Mary's, London\"\ndatabase_path={db_path}\n",
+        encoding="utf-8",
+    )
+    request = cycle1_request()
+    request.pop("volume_rounding_ml", None)
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(request))
+    pdf = tmp_path / "sheet.pdf"
+    code, out, err = run("plan", str(path), "--save", "--by", "Ann", "--pdf", str(pdf))
+    assert code == 0, err
+    assert json.loads(out)["request"]["volume_rounding_ml"] == 0.01  # IT's step, not 0.1
+    assert db_path.exists()  # the database the settings name
+    code, out, _ = run("history", MRN)
+    assert code == 0 and json.loads(out)["patient"]["mrn"] == MRN
+    import pypdf
+
+    reader = pypdf.PdfReader(pdf)
+    assert round(float(reader.pages[0].mediabox.width)) == 612  # Letter
+    assert "St Mary's, London" in reader.pages[0].extract_text()
+    assert pdf.stat().st_mode & 0o077 == 0
+
+
+def test_a_database_url_is_refused_with_a_message(tmp_path: Path) -> None:
+    code, _, err = run("history", MRN, "--db", "postgresql://ward/besponsa")
+    assert code == 2 and "postgresql databases are not supported" in err
+    assert not (Path.cwd() / "postgresql:").exists()
+
+
+def test_export_to_a_file_is_private(saved: Path, tmp_path: Path) -> None:
+    target = tmp_path / "course.json"
+    code, _out, err = run("export", MRN, "--output", str(target), "--db", str(saved))
+    assert code == 0, err
+    assert target.stat().st_mode & 0o077 == 0
+    assert json.loads(target.read_text())["format_version"] == 2
+
+
+def test_a_correction_voids_an_entry_and_keeps_it_in_the_history(saved: Path) -> None:
+    db = ("--db", str(saved))
+    code, _, err = run("record", MRN, "--cycle", "1", "--day", "1", "--status", "given",
+                       "--at", "2026-12-01T10:30", "--by", "Nora", *db)
+    assert code == 0, err
+    code, _, err = run("record", MRN, "--cycle", "1", "--day", "1", "--status", "given",
+                       "--at", "2026-12-01T11:30", "--by", "Nora", *db)
+    assert code == 2  # a record is never overwritten
+    code, out, err = run("correct", MRN, "--cycle", "1", "--day", "1", "--entry", "1",
+                         "--reason", "wrong time", "--by", "Nora", *db)
+    assert code == 0, err
+    code, out, _ = run("history", MRN, *db)
+    day1 = json.loads(out)["cycles"][0]["doses"][0]
+    assert day1["status"] == "scheduled"
+    assert day1["entries"][0]["voided"]["reason"] == "wrong time"

@@ -147,7 +147,10 @@ def test_plan_next_cycle_fills_cycle_2_and_leaves_weight_and_labs_required(qtbot
     panel = window.course_panel()
     # a 10-day interruption for toxicity in cycle 1 is carried into cycle 2
     assert window.controller.course.record_dose(
+        1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
+    assert window.controller.course.record_dose(
         1, 8, "held", by=PREPARER, reason="platelets low", toxicity_interruption_days=10)
+    assert panel.status_of(1, 8) == "OMITTED"  # 7 days or more omits the dose (Table 4)
     window.show_course()
     qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
 
@@ -206,7 +209,7 @@ def test_recording_given_and_moved_updates_the_timeline_and_offers_only_allowed_
     assert not dialog.isVisible()
     assert panel.status_of(1, 1) == "GIVEN"
     day1 = next(r for r in timeline_rows(window) if r[0] == "Day 1")
-    assert day1[1] == "Tue 1 Dec 2026 10:30" and f"given by {PREPARER}" in day1[4]
+    assert day1[1] == "Tue 1 Dec 2026 10:30" and f"given ({PREPARER})" in day1[4]
 
     assert panel.select_dose(1, 8)
     dialog = panel.record_selected()
@@ -233,6 +236,8 @@ def test_a_held_dose_given_later_keeps_its_interruption_for_the_next_dose_level(
 ):
     save_cycle1(qtbot, window)
     panel = window.course_panel()
+    assert window.controller.course.record_dose(
+        1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
     dialog = panel.record_dose(1, 8)
     dialog.choose("held")
     dialog.reason.setText("platelets 38")
@@ -245,20 +250,52 @@ def test_a_held_dose_given_later_keeps_its_interruption_for_the_next_dose_level(
     dialog.given_on.setText("2026-12-10")
     dialog.given_at.setText("9:15")
     dialog.record()
+    # "given" needs the day's own plan (labs are checked before every dose): plan Day 8
+    assert dialog.isVisible() and "no plan of its own" in dialog.problem.text()
+    dialog.reject()
+    course = window.controller.course
+    values = course.plan_dose_day(1, 8)
+    assert values is not None and values["dose_day"] == "8"
+    labs = request()["labs"]
+    values.update({"weight_kg": "62", "measured_on": "2026-12-08", "labs.taken_on": "2026-12-08",
+                   "labs.anc": "2", "labs.platelets": "150",
+                   "labs.total_bilirubin": str(labs["total_bilirubin"]),
+                   "labs.total_bilirubin_uln": "21", "labs.ast": "25", "labs.ast_uln": "40",
+                   "labs.alt": "30", "labs.alt_uln": "40", "labs.serum_creatinine": "70"})
+    window.controller.set_values(values)
+    window.load_values(values)
+    assert window.controller.plan is not None, window.controller.problems
+    assert window.save()
+    dialog = panel.record_dose(1, 8)
+    dialog.choose("given")
+    dialog.given_on.setText("2026-12-10")
+    dialog.given_at.setText("9:15")
+    dialog.record()
+    assert not dialog.isVisible(), dialog.problem.text()
     assert panel.status_of(1, 8) == "GIVEN"
-    assert panel.dose_data(1, 8)["toxicity_interruption_days"] == 3
-    assert window.controller.course.course["cycles"][0]["longest_toxicity_interruption_days"] == 3
+    entries = panel.dose_data(1, 8)["entries"]
+    assert [(e["kind"], e["toxicity_days"]) for e in entries] == [("held", 3), ("given", None)]
+    assert "interrupted 3 days for toxicity" in next(
+        r for r in timeline_rows(window) if r[0] == "Day 8")[4]
 
 
 def test_a_dose_that_cannot_move_says_why_and_cannot_be_recorded_as_moved(qtbot, window, db):
     save_cycle1(qtbot, window)
     course = window.controller.course
-    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 5, 9, 0))
-    dialog = window.course_panel().record_dose(1, 8)
+    # Day 1 is given on its planned date only (a late Day 1 is a hold and a new plan)
+    assert not course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 5, 9, 0))
+    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 9, 0))
+    assert course.record_dose(1, 8, "moved", by=PREPARER, moved_to=date(2026, 12, 10),
+                              reason="clinic closed")
+    dialog = window.course_panel().record_dose(1, 15)
+    dialog.choose("moved")
+    # Day 15's window is 13-17 Dec; Day 8 on 10 Dec leaves only 16 and 17 Dec
+    assert dialog.move_dates() == [date(2026, 12, 16), date(2026, 12, 17)]
+    dialog.reject()
+    dialog = window.course_panel().record_dose(1, 1)  # given: it cannot move any more
     dialog.choose("moved")
     assert dialog.move_dates() == [] and dialog.move_to.count() == 0
-    assert "cannot be moved" in dialog.move_reason.text()
-    assert "Sat 5 Dec 2026" in dialog.move_reason.text()  # the dose given, in words
+    assert dialog.move_reason.text()
     assert not dialog.ok.isEnabled()
     dialog.choose("held")
     assert dialog.ok.isEnabled()
@@ -269,14 +306,13 @@ def test_a_conflicting_save_from_another_connection_is_reported_and_left_intact(
     qtbot, window, db
 ):
     save_cycle1(qtbot, window)
-    from besponsa_desktop.core.planner import make_plan
-    from besponsa_desktop.store import courses, database
+    from besponsa_desktop.app.courses import CourseService
 
-    other = database.connect(db)
+    other = CourseService(db=db)  # another workstation
     elsewhere = request()
     elsewhere["weight_kg"] = 63
-    courses.save_plan(other, make_plan(elsewhere), signed_by="Other Pharmacist",
-                      expected_version=courses.course_version(other, "H1234567"))
+    other.save_plan(other.plan(elsewhere), by="Other Pharmacist",
+                    expected_version=other.version("H1234567"))
 
     retype(qtbot, window.form.fields["weight_kg"].line, "64")
     qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
@@ -286,7 +322,7 @@ def test_a_conflicting_save_from_another_connection_is_reported_and_left_intact(
     assert "Nothing was overwritten" in panel.notice.text.text()
     assert panel.notice.reload_button.isVisible()
     assert QApplication.activeModalWidget() is None
-    stored = courses.history(other, "H1234567")["cycles"][0]["plans"]
+    stored = other.history("H1234567")["cycles"][0]["plans"]
     assert [p["request"]["weight_kg"] for p in stored] == [62, 63]
     assert stored[-1]["saved_by"] == "Other Pharmacist"
 
@@ -294,7 +330,7 @@ def test_a_conflicting_save_from_another_connection_is_reported_and_left_intact(
     assert value(window, "weight_kg") == "64"  # the form keeps what was typed
     assert "Other Pharmacist" in str(timeline_rows(window))
     assert window.save()  # a deliberate save after seeing the change: a new revision
-    stored = courses.history(other, "H1234567")["cycles"][0]["plans"]
+    stored = other.history("H1234567")["cycles"][0]["plans"]
     assert [p["request"]["weight_kg"] for p in stored] == [62, 63, 64]
     other.close()
 
@@ -315,7 +351,7 @@ def test_store_refusals_name_the_field_in_the_window_words(qtbot, window, db):
     course = window.controller.course
     with qtbot.waitSignal(course.notice) as said:
         assert course.record_dose(1, 8, "held", by=PREPARER, reason=" ") is False
-    assert said.args[0].text == "Not recorded: Reason: a held dose needs the reason"
+    assert said.args[0].text == "Not recorded: Reason: required for a dose recorded as held"
     assert window.course_panel().status_of(1, 8) == "PLANNED"
 
 

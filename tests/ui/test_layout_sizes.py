@@ -48,6 +48,11 @@ def test_every_dose_table_cell_fits_its_column_or_the_table_scrolls(qtbot, windo
     bar = table.horizontalScrollBar()
     assert total <= viewport or (bar.isVisible() and bar.maximum() >= total - viewport - 2)
     _every_scroll_area_reaches(window.plan_view, table)
+    # the table scrolls within itself: the banner and the rest still wrap to the window
+    assert not window.plan_view.horizontalScrollBar().isVisible()
+    assert table.height() >= table.horizontalHeader().height() + sum(
+        table.rowHeight(r) for r in range(table.rowCount())) + (
+        table.horizontalScrollBar().height() if bar.isVisible() else 0)
 
 
 def _every_scroll_area_reaches(area: QAbstractScrollArea, widget) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QLocale, QPoint, QPointF, Qt
 from PySide6.QtGui import QTextDocument, QWheelEvent
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QWidget
 
 from besponsa_desktop.ui.main_window import MainWindow
 from tests.ui.helpers import load, request
@@ -454,3 +454,13 @@ def test_the_course_menu_has_shortcuts_and_record_dose(qtbot, window):
     assert window.record_dose() is None  # nothing selected: the timeline is shown instead
     assert window.course_tabs.currentWidget() is window.course_panel()
     assert "select a dose" in window.statusBar().currentMessage()
+
+
+def test_the_double_check_dialog_names_the_patient_mrn_cycle_and_day(
+        qtbot, window, settings, tmp_path):
+    _save_cycle1(qtbot, window, settings, tmp_path)
+    dialog = window.double_check()
+    text = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "Jane Doe · MRN H1234567" in text and "Cycle 1 Day 1" in text
+    assert "165" not in text and "62" not in text  # still blind
+    dialog.reject()

@@ -1,15 +1,12 @@
-"""The database schema as a list of migrations, applied in order.
-
-``PRAGMA user_version`` holds the number of the last migration applied. Each migration runs
-in one transaction, so a crash leaves the database at the old version or the new one, never
-half-way. Never edit a released migration: add the next one.
+"""The first two schema versions (SQLite only), as released: tables of cycles, plans,
+doses and double checks, and a hash-chained audit table. Kept to bring a database of
+version 1 to version 2 before ``migrations`` turns it into the event log (version 3).
+Never edit a released migration.
 """
 
 from __future__ import annotations
 
 import sqlite3
-
-from besponsa_desktop.store.errors import NewerDatabase
 
 # Version 1: patients, one course each, cycles, planned/actual doses, every plan as computed
 # (request and plan JSON), and the hash-chained audit trail guarded by triggers.
@@ -107,7 +104,6 @@ ALTER TABLE doses ADD COLUMN toxicity_interruption_days INTEGER;
 """
 
 MIGRATIONS: tuple[str, ...] = (V1, V2)
-LATEST = len(MIGRATIONS)
 
 
 def statements(script: str) -> list[str]:
@@ -123,48 +119,3 @@ def statements(script: str) -> list[str]:
     if pending.strip():
         raise ValueError("incomplete statement at the end of a migration")
     return found
-
-
-def version(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def migrate(conn: sqlite3.Connection) -> tuple[int, int]:
-    """Bring the database to LATEST. Returns (version before, version after).
-
-    The connection must be in autocommit mode (isolation_level=None). The version is read
-    again inside the write transaction, so two programs opening an old database at the same
-    moment migrate it once.
-    """
-    before = version(conn)
-    if before > LATEST:
-        raise NewerDatabase(
-            f"this database has schema version {before}; this program knows up to {LATEST}. "
-            "Use a newer besponsa-desktop"
-        )
-    if before == LATEST:
-        return before, before
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        current = version(conn)
-        for number in range(current + 1, LATEST + 1):
-            for statement in statements(MIGRATIONS[number - 1]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {number}")
-        if current and current < LATEST:
-            # Imported here: audit needs the schema, the schema does not need audit.
-            from besponsa_desktop.store import audit
-
-            audit.append(
-                conn,
-                action="schema.migrate",
-                entity="database",
-                before={"schema_version": current},
-                after={"schema_version": LATEST},
-                signed_by=None,
-            )
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    return before, LATEST

@@ -1,0 +1,39 @@
+"""What the application layer reports instead of doing something: refusals by the core
+(with its reasons), and the store's errors (re-exported so the command line and the window
+need not import the store)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from besponsa_desktop.store.errors import (
+    ConflictError,
+    NewerDatabase,
+    NotFound,
+    RecordRefused,
+    StoreError,
+)
+
+__all__ = [
+    "ConflictError",
+    "NewerDatabase",
+    "NotFound",
+    "RecordRefused",
+    "Refused",
+    "StoreError",
+]
+
+
+class Refused(StoreError):
+    """The core refused a change (nothing was stored). ``findings``: the core's reasons,
+    each with a ``code``, a message with the numbers and the label ``source``."""
+
+    def __init__(self, findings: Sequence[Any], what: str = "") -> None:
+        self.findings = list(findings)
+        self.what = what
+        super().__init__("; ".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        prefix = f"{self.what}: " if self.what else ""
+        return [f"{prefix}{f.message} [{f.code}; {f.source}]" for f in self.findings]

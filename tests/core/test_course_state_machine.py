@@ -1,0 +1,375 @@
+"""Random sequences of what happens to a course — plans saved (by the real planner, from
+the course's own pre-filled requests, sometimes with toxicity or a tampered level or
+date), doses given, held, moved, omitted and voided, responses, double checks and next
+cycles — with the invariants checked after every step:
+
+- no dose is scheduled or given after a permanent stop;
+- the dose level never falls;
+- any two doses (given or scheduled) are at least 6 days apart, Days 8/15 in their window;
+- no cycles overlap, and a cycle follows only one that started;
+- the cycle limits hold (6 cycles; 3 with HSCT; a 4th only after CR/CRi).
+
+The default run is short; ``-m long_course_run`` runs many more sequences.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from besponsa_desktop.core import course as c
+from besponsa_desktop.core import cycle_limits
+from besponsa_desktop.core.planner import make_plan
+from besponsa_desktop.core.validation import InvalidRequest
+from tests.core.course_helpers import PHARMACIST, completed, labs_on
+from tests.factories import request
+
+AT = datetime(2026, 11, 30, 9, tzinfo=UTC)
+VARIANTS = {
+    "clean": {},
+    "liver_high": {"labs": {"total_bilirubin": 40}},
+    "grade_2": {"events": {"nonhematologic_grade": 2}},
+    "vod": {"events": {"vod": True}},
+    "infusion_reaction": {"events": {"severe_infusion_reaction": True}},
+    "low_counts": {"labs": {"anc": 0.5, "low_counts_duration_days": 10}},
+    "long_cytopenia": {"labs": {"anc": 0.5, "low_counts_duration_days": 35}},
+    "full_dose_again": {"dose_level": 0, "longest_toxicity_interruption_days": 0},
+    "level_in_force_from_history": {"longest_toxicity_interruption_days": 14},
+    "start_early": {"start_shift": -5},
+}
+VARIANT_NAMES = [
+    "clean",
+    "clean",
+    "clean",
+    "clean",
+    "full_dose_again",
+    "full_dose_again",
+    "level_in_force_from_history",
+    *sorted(VARIANTS),
+]
+PEOPLE = [PHARMACIST, "Chris Checker", "Nora Nurse"]
+
+
+class CourseMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.course: c.Course | None = None
+        self.highest_level = 0
+        self.refusals = 0
+
+    # ------------------------------------------------------------ helpers
+    def _try(self, event: c.CourseEvent) -> None:
+        assert self.course is not None
+        try:
+            self.course = c.apply(self.course, event)
+        except c.CourseRefused as refused:
+            assert refused.reasons, "a refusal always says why"
+            for reason in refused.reasons:
+                assert reason.code and reason.message and reason.source
+            self.refusals += 1
+
+    def _save(self, data: dict[str, Any]) -> None:
+        try:
+            plan = make_plan(data)
+        except InvalidRequest:
+            return
+        self._try(c.PlanSaved(plan=plan, by=PHARMACIST, at=AT))
+
+    def _doses(self) -> list[c.ScheduledDose]:
+        assert self.course is not None
+        return [d for cy in c.course_schedule(self.course) for d in cy.doses]
+
+    def _pick(self, doses: list[c.ScheduledDose], pick: int) -> c.ScheduledDose | None:
+        return doses[pick % len(doses)] if doses else None
+
+    @staticmethod
+    def _variant(data: dict[str, Any], name: str, on: date) -> tuple[dict[str, Any], date]:
+        change = dict(VARIANTS[name])
+        shift = change.pop("start_shift", 0)
+        if shift and data["dose_day"] == 1:
+            start = date.fromisoformat(data["cycle"]["start_date"]) + timedelta(days=shift)
+            data = {**data, "cycle": {**data["cycle"], "start_date": start.isoformat()}}
+            on = start
+        return completed(data, on, **change), on
+
+    # ------------------------------------------------------------ rules
+    @initialize(hsct=st.booleans(), blasts=st.sampled_from([4000, 4000, 20000]))
+    def first_plan(self, hsct: bool, blasts: int) -> None:
+        data = request(hsct_planned=hsct, labs={"peripheral_blasts_per_mm3": blasts})
+        self.course = c.apply(None, c.PlanSaved(plan=make_plan(data), by=PHARMACIST, at=AT))
+
+    @rule(
+        steps=st.integers(1, 8),
+        response=st.sampled_from(["cr", "cr", "cri", "none"]),
+        mrd=st.booleans(),
+        toxicity=st.sampled_from([None, None, 3, 7, 14, 14, 30]),
+        variant=st.sampled_from(VARIANT_NAMES),
+    )
+    def advance(
+        self, steps: int, response: str, mrd: bool, toxicity: int | None, variant: str
+    ) -> None:
+        """Do the next right thing a few times, so that sequences reach later cycles; the
+        first plan made may be one of the variants, and a Day 8 or 15 may be held for
+        toxicity on the way."""
+        for _ in range(steps):
+            assert self.course is not None
+            if self.course.stop is not None:
+                return
+            pending = [d for d in self._doses() if d.status.pending]
+            if pending:
+                dose = pending[0]
+                cycle = self.course.cycle(dose.cycle)
+                assert cycle is not None and dose.date is not None
+                if toxicity is not None and dose.day != 1 and cycle.started:
+                    self.hold(0, toxicity)
+                    toxicity = None
+                    continue
+                plan = cycle.latest_plan(dose.day)
+                if plan is not None and plan.plan.decision.value == "proceed":
+                    version = self.course.version
+                    self.give(0, 0)
+                    if self.course.version != version:
+                        continue
+                self.plan_a_day(0, variant)
+                variant = "clean"
+                continue
+            last = self.course.last
+            if last.started and last.response is None:
+                self.respond(response, mrd)
+            else:
+                self.next_cycle(variant, response)
+                variant = "clean"
+
+    @rule(pick=st.integers(0, 5), variant=st.sampled_from(VARIANT_NAMES))
+    def plan_a_day(self, pick: int, variant: str) -> None:
+        assert self.course is not None
+        pending = [d for d in self._doses() if d.status.pending and d.date is not None]
+        dose = self._pick(pending, pick)
+        if dose is None or dose.date is None:
+            return
+        if dose.day == 1:
+            try:
+                data = c.next_cycle_request(self.course)
+            except c.CourseRefused:
+                return
+            if data["cycle"]["number"] == 1:
+                data["labs"] = {"peripheral_blasts_per_mm3": 4000}
+            on = date.fromisoformat(data["cycle"]["start_date"])
+        else:
+            data = c.day_request(self.course, dose.cycle, dose.day)
+            on = dose.date
+        data, on = self._variant(data, variant, on)
+        if data["cycle"]["number"] == 1 and data["dose_day"] == 1:
+            data["labs"].setdefault("peripheral_blasts_per_mm3", 4000)
+        self._save(data)
+
+    @rule(variant=st.sampled_from(VARIANT_NAMES), response=st.sampled_from(["cr", "cri", "none"]))
+    def next_cycle(self, variant: str, response: str) -> None:
+        assert self.course is not None
+        try:
+            data = c.next_cycle_request(self.course)
+        except c.CourseRefused:
+            return
+        if data["cycle"]["number"] == 1:
+            data["labs"] = {"peripheral_blasts_per_mm3": 4000}
+        if data.get("response") is None and data["cycle"]["number"] > 1:
+            data["response"] = response  # not recorded: the core refuses it
+        data, _ = self._variant(data, variant, date.fromisoformat(data["cycle"]["start_date"]))
+        self._save(data)
+
+    @rule(pick=st.integers(0, 5), offset=st.sampled_from([0, 0, 0, 0, -3, -1, 1, 2, 3]))
+    def give(self, pick: int, offset: int) -> None:
+        dose = self._pick([d for d in self._doses() if d.status.pending], pick)
+        if dose is None or dose.date is None:
+            return
+        on = dose.date + timedelta(days=offset)
+        at = datetime(on.year, on.month, on.day, 10, tzinfo=UTC)
+        self._try(c.DoseGiven(cycle=dose.cycle, day=dose.day, given_at=at, by="Nora Nurse", at=at))
+
+    @rule(pick=st.integers(0, 5), days=st.sampled_from([0, 2, 6, 7, 13, 14, 30]))
+    def hold(self, pick: int, days: int) -> None:
+        dose = self._pick([d for d in self._doses() if d.status.pending], pick)
+        if dose is None:
+            return
+        self._try(
+            c.DoseHeld(
+                cycle=dose.cycle,
+                day=dose.day,
+                reason="toxicity",
+                toxicity_days=days,
+                by=PHARMACIST,
+                at=AT,
+            )
+        )
+
+    @rule(pick=st.integers(0, 5), offset=st.integers(-4, 4))
+    def move(self, pick: int, offset: int) -> None:
+        dose = self._pick([d for d in self._doses() if d.status.pending], pick)
+        if dose is None:
+            return
+        to = dose.nominal_date + timedelta(days=offset)
+        self._try(
+            c.DoseMoved(cycle=dose.cycle, day=dose.day, to=to, reason="ward", by=PHARMACIST, at=AT)
+        )
+
+    @rule(pick=st.integers(0, 5))
+    def omit(self, pick: int) -> None:
+        dose = self._pick([d for d in self._doses() if d.status.pending], pick)
+        if dose is None:
+            return
+        self._try(
+            c.DoseOmitted(cycle=dose.cycle, day=dose.day, reason="declined", by=PHARMACIST, at=AT)
+        )
+
+    @rule(pick=st.integers(0, 20))
+    def void(self, pick: int) -> None:
+        assert self.course is not None
+        live = [(cy.number, e) for cy in self.course.cycles for e in cy.entries if e.live]
+        if not live:
+            return
+        number, entry = live[pick % len(live)]
+        self._try(
+            c.RecordVoided(
+                cycle=number,
+                day=entry.day,
+                entry=entry.number,
+                reason="error",
+                by=PHARMACIST,
+                at=AT,
+            )
+        )
+
+    @rule(response=st.sampled_from(["cr", "cri", "none"]), mrd=st.booleans())
+    def respond(self, response: str, mrd: bool) -> None:
+        assert self.course is not None
+        self._try(
+            c.ResponseRecorded(
+                cycle=self.course.last.number,
+                response=response,  # type: ignore[arg-type]
+                mrd_negative=mrd,
+                by=PHARMACIST,
+                at=AT,
+            )
+        )
+
+    @rule(checker=st.sampled_from(PEOPLE), weight=st.sampled_from([62, 62.05, 63]))
+    def double_check(self, checker: str, weight: float) -> None:
+        assert self.course is not None
+        cycle = self.course.last
+        latest = cycle.plans[-1]
+        before = c.verification(self.course, cycle.number, latest.day)
+        self._try(
+            c.DoubleChecked(
+                cycle=cycle.number,
+                day=latest.day,
+                revision=latest.revision,  # type: ignore[arg-type]
+                checked_by=checker,
+                height_cm=latest.plan.height_cm,
+                weight_kg=weight,
+                by=checker,
+                at=AT,
+            )
+        )
+        after = c.verification(self.course, cycle.number, latest.day)
+        assert after is not None and before is not None
+        if checker == PHARMACIST or abs(weight - latest.plan.weight_kg) > 0.1:
+            assert after.verified == before.verified
+
+    # ------------------------------------------------------------ invariants
+    @invariant()
+    def nothing_after_a_permanent_stop(self) -> None:
+        if self.course is None or self.course.stop is None:
+            return
+        stop = self.course.stop
+        cycle = self.course.cycle(stop.cycle)
+        assert cycle is not None
+        stop_seq = next(
+            p.seq for p in cycle.plans if (p.day, p.revision) == (stop.day, stop.revision)
+        )
+        assert not any(d.status.pending for d in self._doses())
+        for cy in self.course.cycles:
+            for entry in cy.entries:
+                if entry.kind is c.EntryKind.GIVEN and entry.live:
+                    assert entry.seq < stop_seq
+            assert all(p.seq <= stop_seq for p in cy.plans)
+        assert self.course.state.status is c.CourseStatus.DISCONTINUED
+
+    @invariant()
+    def the_dose_level_never_falls(self) -> None:
+        if self.course is None:
+            return
+        floor = 0
+        for cy in self.course.cycles:
+            levels = [p.plan.dose_level for p in cy.revisions(1)]
+            assert levels == sorted(levels)
+            assert levels[0] >= floor
+            for day in (8, 15):
+                assert all(p.plan.dose_level == cy.dose_level for p in cy.revisions(day))
+            floor = cy.dose_level
+        assert floor >= self.highest_level
+        self.highest_level = floor
+
+    @invariant()
+    def doses_are_six_days_apart_and_in_their_windows(self) -> None:
+        if self.course is None:
+            return
+        dated = [d for d in self._doses() if d.date is not None]
+        for before, after in itertools.pairwise(dated):
+            assert before.date is not None and after.date is not None
+            assert (after.date - before.date).days >= 6, (before, after)
+        for dose in dated:
+            if dose.day != 1:
+                assert dose.window_start <= dose.date <= dose.window_end  # type: ignore[operator]
+
+    @invariant()
+    def cycles_are_consecutive_and_never_overlap(self) -> None:
+        if self.course is None:
+            return
+        cycles = self.course.cycles
+        assert [cy.number for cy in cycles] == list(range(1, len(cycles) + 1))
+        for before, after in itertools.pairwise(cycles):
+            assert before.started
+            assert after.start_date >= before.next_cycle_due
+
+    @invariant()
+    def cycle_limits_hold(self) -> None:
+        if self.course is None:
+            return
+        started = [cy for cy in self.course.cycles if cy.started]
+        assert len(started) <= cycle_limits.MAX_CYCLES
+        for cy in started:
+            request_ = cy.day1.plan.request
+            if request_.hsct_planned:
+                assert cy.number <= cycle_limits.HSCT_MAX_CYCLES
+            if cy.number > cycle_limits.MAX_CYCLES_WITHOUT_RESPONSE:
+                previous = self.course.cycle(cy.number - 1)
+                assert previous is not None and previous.response is not None
+                assert previous.response.response.achieved
+
+
+def _run(examples: int, steps: int) -> None:
+    CourseMachine.TestCase.settings = settings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    CourseMachine.TestCase().runTest()
+
+
+def test_random_courses_keep_every_rule_across_doses_and_cycles():
+    _run(examples=60, steps=50)
+
+
+@pytest.mark.long_course_run
+def test_random_courses_keep_every_rule_long_run():
+    _run(examples=400, steps=80)
+
+
+_ = labs_on  # the helpers' labs are what `completed` fills in
