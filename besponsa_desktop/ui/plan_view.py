@@ -44,8 +44,9 @@ HEADINGS = ("Day", "Date", "May move to", "mg/m²", "Dose", "Withdraw", "Vials",
 
 
 LEGEND = (
-    "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
-    "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
+    "<b>Day N</b> dose day (dark blue) · <b>window</b> a day the dose may move to (±2 "
+    "days, at least 6 days after the previous dose; light blue) · <b>no dose</b> dose-free "
+    "interval (grey, hatched) · "
     "<b>C due</b> next cycle due (framed)"
 )
 HELD_LEGEND = (
