@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from besponsa_desktop import __version__
 from besponsa_desktop.app.errors import Refused, StoreError
+from besponsa_desktop.core.strict_json import (
+    MAX_IMPORT_BYTES,
+    MAX_REQUEST_BYTES,
+    check_size,
+    printable,
+)
 from besponsa_desktop.core.validation import InvalidRequest, Problem
 
 if TYPE_CHECKING:
@@ -39,19 +46,50 @@ class CheckFailed(Exception):
     """A check ran and found a problem (exit 1): the message says which."""
 
 
-def _read_input(name: str) -> str:
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors returned to ``main`` (which escapes what they echo)
+    rather than printed raw and exited."""
+
+    def error(self, message: str) -> NoReturn:
+        raise BadArguments(self.format_usage(), self.prog, message)
+
+
+class BadArguments(Exception):
+    def __init__(self, usage: str, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.usage, self.prog, self.message = usage, prog, message
+
+
+
+
+
+def _read_input(name: str, limit: int = MAX_REQUEST_BYTES, what: str = "request") -> str:
+    """The text of a request or import file, refused unread beyond ``limit`` bytes: a huge
+    file never reaches the parser nor fills the memory."""
     if name == "-":
-        return sys.stdin.read()
+        stream = getattr(sys.stdin, "buffer", None)
+        if stream is None:  # a text stream (tests): its length in characters bounds the bytes
+            text = sys.stdin.read(limit + 1)
+            check_size(len(text.encode("utf-8", "surrogatepass")), limit, what)
+            return text
+        return _decode(stream.read(limit + 1), name, limit, what)
     try:
-        return Path(name).read_text(encoding="utf-8")
+        with open(name, "rb") as handle:
+            return _decode(handle.read(limit + 1), name, limit, what)
     except FileNotFoundError:
         raise UsageError(f"{name}: no such file") from None
     except IsADirectoryError:
         raise UsageError(f"{name}: is a folder, not a request file") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{name}: is not UTF-8 text (a JSON request is expected)") from None
     except OSError as error:
         raise UsageError(f"{name}: cannot be read ({error.strerror})") from None
+
+
+def _decode(data: bytes, name: str, limit: int, what: str) -> str:
+    check_size(len(data), limit, what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"{name}: is not UTF-8 text (a JSON file is expected)") from None
 
 
 def _service(args: argparse.Namespace, create: bool) -> CourseService:
@@ -65,7 +103,7 @@ def _service(args: argparse.Namespace, create: bool) -> CourseService:
     where = _location(args, settings)
     if not create and where.path is not None and not where.path.exists():
         raise UsageError(f"{where.path}: no such database")
-    return CourseService(settings, where)
+    return CourseService(settings, where, read_only=not create)
 
 
 def _location(args: argparse.Namespace, settings: dict[str, Any]) -> Location:
@@ -87,26 +125,48 @@ def _course_service(args: argparse.Namespace, create: bool) -> Iterator[CourseSe
 
 def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     # Planned (and so validated) before the database is opened: invalid input saves
-    # nothing and creates nothing. The printout is made before saving, so that a printout
-    # that cannot be made saves nothing either (running the command again saves once).
+    # nothing and creates nothing.
     with _course_service(args, create=True) as service:
         plan = service.plan(_read_input(args.request))
-        pdf = None
-        if args.pdf:
-            from besponsa_desktop.app.printout import render
+        if args.pdf and not args.small_doses_confirmed:
+            from besponsa_desktop.core import preparation
+            from besponsa_desktop.core.numbers import fmt
 
-            pdf = render(plan, service.settings)
-        if args.save:
-            saved = service.save_plan(plan, by=args.by)
-            if pdf is not None:
+            small = preparation.small_doses_to_confirm(plan)
+            if small:
+                days = ", ".join(f"Day {d.day} ({fmt(d.dose_mg)} mg)" for d in small)
+                raise UsageError(
+                    f"--pdf: {days}: small dose, prepared by the institution's small-volume "
+                    "(syringe) protocol; the pharmacist confirms that with "
+                    "--small-doses-confirmed before the printout is made"
+                )
+        with contextlib.ExitStack() as printout:
+            if args.pdf:
+                # The printout is rendered and written first, and put in place only once
+                # the plan is saved: a printout that fails saves nothing (a retry never
+                # adds a revision), and a save that fails leaves no printout of an unsaved
+                # plan.
                 from besponsa_desktop.app.printout import render
+                from besponsa_desktop.files import os_problem, staged
 
-                pdf = render(plan, service.settings, service.history(plan.patient.mrn),
-                             (saved.cycle, saved.day))
-        if pdf is not None:
+                data = render(plan, service.settings)
+                try:
+                    printout.enter_context(staged(Path(args.pdf), data))
+                except OSError as error:
+                    raise UsageError(
+                        f"{args.pdf}: cannot write the printout ({os_problem(error)})"
+                        + ("; nothing was saved" if args.save else "")
+                    ) from None
+            saved = service.save_plan(plan, by=args.by) if args.save else None
+        if args.pdf and saved is not None:
+            # Once saved, the sheet shows the course as stored (its schedule, the chain
+            # head); the printout above already stands should this one fail.
+            from besponsa_desktop.app.printout import render
             from besponsa_desktop.files import write_atomic
 
-            write_atomic(Path(args.pdf), pdf)
+            write_atomic(Path(args.pdf), render(plan, service.settings,
+                                                service.history(plan.patient.mrn),
+                                                (saved.cycle, saved.day)))
     out.write(plan.model_dump_json(indent=2) + "\n")
     return EXIT_OK
 
@@ -134,39 +194,27 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.app.exchange import export_text
 
     with _course_service(args, create=False) as service:
-        text = export_text(service.require(args.mrn), service.store.verify().head)
+        text = export_text(service.require(args.mrn))
     if args.output:
-        from besponsa_desktop.files import write_atomic
+        from besponsa_desktop.files import os_problem, write_atomic
 
-        write_atomic(Path(args.output), text.encode("utf-8"))  # private to the user (0600)
-        out.write(f"exported 1 course to {args.output}\n")
+        try:
+            # private (0600) and whole: a temporary file beside it, renamed over it
+            write_atomic(Path(args.output), text.encode("utf-8"))
+        except OSError as error:
+            raise UsageError(
+                f"{args.output}: cannot write the export ({os_problem(error)})"
+            ) from None
     else:
         out.write(text)
     return EXIT_OK
 
 
-def _load_json(text: str, name: str) -> object:
-    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-        found: dict[str, object] = {}
-        for key, value in pairs:
-            if key in found:
-                raise UsageError(f"{name}: the key {key!r} appears twice in one object")
-            found[key] = value
-        return found
-
-    def no_constant(word: str) -> object:
-        raise UsageError(f"{name}: {word} is not a number JSON allows")
-
-    try:
-        return json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
-    except json.JSONDecodeError as error:
-        raise UsageError(f"{name}: is not JSON (line {error.lineno})") from None
-    except RecursionError:
-        raise UsageError(f"{name}: is nested too deeply") from None
-
-
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
-    data = _load_json(_read_input(args.file), args.file)
+    from besponsa_desktop.core.strict_json import loads
+
+    data = loads(_read_input(args.file, MAX_IMPORT_BYTES, "import file"),
+                 limit=MAX_IMPORT_BYTES, what="import file")
     with _course_service(args, create=True) as service:
         done = service.import_course(data, by=args.by)
     out.write(f"imported 1 course ({done.events} entries, {done.plans} plans, each "
@@ -186,6 +234,17 @@ def _date_arg(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError("must be a date, YYYY-MM-DD") from None
+
+
+def _mrn_arg(text: str) -> str:
+    """An MRN read as the form and an import read it (core/mrn.py), so the same patient is
+    found however the MRN was typed."""
+    from besponsa_desktop.core.mrn import normalise_mrn
+
+    try:
+        return normalise_mrn(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"MRN {error}") from None
 
 
 def cmd_record(args: argparse.Namespace, out: TextIO) -> int:
@@ -318,7 +377,7 @@ def cmd_db_roles(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="besponsa-desktop",
         description="Treatment planning for inotuzumab ozogamicin (BESPONSA). With no "
         "arguments, opens the window.",
@@ -338,10 +397,23 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--save", action="store_true",
                       help="also record the plan in the patient's course (by MRN)")
     plan.add_argument("--by", metavar="NAME", help="with --save: the name signing the plan")
+    plan.add_argument(
+        "--small-doses-confirmed",
+        action="store_true",
+        help="with --pdf: the pharmacist confirms that the plan's small doses are prepared by "
+        "the institution's small-volume (syringe) protocol",
+    )
     _db_option(plan)
     plan.set_defaults(handler=cmd_plan)
     _store_commands(commands)
     return parser
+
+
+@functools.cache
+def _parser() -> argparse.ArgumentParser:
+    """Built once per process (argparse looks up its translations for every option: about
+    1 ms per command here, which a caller that runs many commands in-process would pay)."""
+    return build_parser()
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
@@ -352,14 +424,14 @@ def _db_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _dose_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("mrn", help="the patient's MRN")
+    parser.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     parser.add_argument("--cycle", type=int, required=True, metavar="N")
     parser.add_argument("--day", type=int, required=True, choices=(1, 8, 15))
 
 
-def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     history = commands.add_parser("history", help="print a patient's course as JSON")
-    history.add_argument("mrn", help="the patient's MRN")
+    history.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     _db_option(history)
     history.set_defaults(handler=cmd_history)
 
@@ -368,12 +440,12 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
         description="Print a request for Day 1 of the next cycle, filled from the course. "
         "Add weight_kg, measured_on and labs, then run plan.",
     )
-    nxt.add_argument("mrn", help="the patient's MRN")
+    nxt.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     _db_option(nxt)
     nxt.set_defaults(handler=cmd_next)
 
     export = commands.add_parser("export", help="print a patient's course for import elsewhere")
-    export.add_argument("mrn", help="the patient's MRN")
+    export.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     export.add_argument("--output", metavar="FILE",
                         help="write to FILE (private to the user) instead of standard output")
     _db_option(export)
@@ -421,7 +493,7 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     reschedule.set_defaults(handler=cmd_reschedule)
 
     response = commands.add_parser("response", help="record the response after a cycle")
-    response.add_argument("mrn", help="the patient's MRN")
+    response.add_argument("mrn", type=_mrn_arg, help="the patient's MRN")
     response.add_argument("--cycle", type=int, required=True, metavar="N")
     response.add_argument("--response", required=True, choices=("cr", "cri", "none"))
     response.add_argument("--mrd-negative", action="store_true")
@@ -466,7 +538,7 @@ def _store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     _database_commands(commands)
 
 
-def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def _database_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     db = commands.add_parser(
         "db", help="set up, check or upgrade the course database's schema",
         description="For IT: the schema of the course database. A ward database "
@@ -493,17 +565,21 @@ def _database_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
 
 def _print_problems(problems: Sequence[Problem], err: TextIO) -> None:
     for problem in problems:
-        err.write(f"error: {problem}\n")
+        err.write(f"error: {printable(str(problem))}\n")
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    parser = build_parser()
+    parser = _parser()
     try:
         args = parser.parse_args(argv)
-    except SystemExit as stop:  # argparse has printed its usage message
+    except BadArguments as bad:
+        err.write("".join(printable(line) + "\n" for line in bad.usage.splitlines()))
+        err.write(f"{bad.prog}: error: {printable(bad.message)}\n")
+        return EXIT_INVALID
+    except SystemExit as stop:  # --help or --version: argparse has printed it
         return EXIT_OK if stop.code in (0, None) else EXIT_INVALID
     handler: Callable[[argparse.Namespace, TextIO], int] | None = getattr(args, "handler", None)
     if handler is None:
@@ -516,13 +592,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         return EXIT_INVALID
     except Refused as refused:
         for line in refused.lines():
-            err.write(f"error: {line}\n")
+            err.write(f"error: {printable(line)}\n")
         return EXIT_INVALID
     except (UsageError, StoreError) as usage:
-        err.write(f"error: {usage}\n")
+        err.write(f"error: {printable(str(usage))}\n")
         return EXIT_INVALID
     except CheckFailed as failed:
-        err.write(f"{failed}\n")
+        err.write(f"{printable(str(failed))}\n")
         return EXIT_INTERNAL
     except KeyboardInterrupt:
         err.write("interrupted\n")

@@ -81,6 +81,18 @@ FIELD_KINDS: dict[str, str] = {
     "contraindications.hypersensitivity": BOOL,
     "contraindications.prior_severe_or_ongoing_vod": BOOL,
     "contraindications.serious_ongoing_liver_disease": BOOL,
+    "confirm_body_size": BOOL,
+    "confirm_weight_change": BOOL,
+    "prescriber": TEXT,
+}
+
+# The confirmations the core may ask for (an implausible height–weight combination, a
+# weight far from the previous cycle's), each with the entries that, once changed, make it
+# void: it was given for the values then typed.
+CONFIRMATIONS: dict[str, frozenset[str]] = {
+    "confirm_body_size": frozenset({"height_cm", "weight_kg", "units.height", "units.weight",
+                                    "patient.date_of_birth", "cycle.start_date"}),
+    "confirm_weight_change": frozenset({"weight_kg", "units.weight", "previous_weight_kg"}),
 }
 
 # The core's paths that have no field of the same name.
@@ -161,6 +173,9 @@ def applicable(values: Mapping[str, Any]) -> set[str]:
         }
     else:
         result.discard("cycle.extend_to_28_days")
+    for key in CONFIRMATIONS:  # offered when the core asks (PlanController.shown_fields)
+        if not values.get(key):
+            result.discard(key)
     if first or day != "1":
         result -= {"prior_cycle_start.anc", "prior_cycle_start.platelets"}
     if not (first and day == "1"):
@@ -198,6 +213,9 @@ def build_request(
         "volume_rounding_ml": float(settings.get("volume_rounding_ml", 0.1)),
         "weight_change_threshold_pct": float(settings.get("weight_change_threshold_pct", 10.0)),
     }
+    protocol = small_dose_protocol(settings)
+    if protocol is not None:
+        request["small_dose_protocol"] = protocol
     apply = applicable(values)
     for key, kind in FIELD_KINDS.items():
         if key not in apply or key.startswith("units."):
@@ -214,6 +232,29 @@ def build_request(
         _put(request, path, value)
     _drop_unneeded_prior_counts(request)
     return request, problems
+
+
+def small_dose_protocol(settings: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The institution's small-volume protocol from the settings, as the request carries it
+    (the core validates it); None when none is named."""
+    reference = str(settings.get("small_dose_protocol_reference") or "").strip()
+    if not reference:
+        return None
+    return {
+        "reference": reference,
+        "total_volume_ml": float(settings.get("small_dose_total_volume_ml") or 0),
+        "min_concentration_mg_per_ml": float(
+            settings.get("small_dose_min_concentration_mg_per_ml") or 0
+        ),
+        "infusion_minutes": _whole_if_whole(
+            float(settings.get("small_dose_infusion_minutes") or 0)
+        ),
+    }
+
+
+def _whole_if_whole(value: float) -> int | float:
+    """12.0 → 12; 12.5 stays 12.5, for the core to refuse (never truncated silently)."""
+    return int(value) if value.is_integer() else value
 
 
 def _read(kind: str, raw: Any) -> Any:
@@ -281,6 +322,25 @@ def fmt(value: float, *args: Any, **kwargs: Any) -> str:
     return core_fmt(value, *args, **kwargs)
 
 
+def checks_before_deciding() -> frozenset[str]:
+    """The warning codes the window shows with the decision, not below the calendar."""
+    from besponsa_desktop.core.patient_checks import CHECK_BEFORE_DECIDING
+
+    return frozenset(CHECK_BEFORE_DECIDING)
+
+
+def premedication_problem(text: str) -> str | None:
+    """Why an order set typed in the settings cannot be printed, or None (the core reads
+    it)."""
+    from besponsa_desktop.core.premedication import parse_premedications
+
+    try:
+        parse_premedications(text)
+    except ValueError as error:
+        return str(error)
+    return None
+
+
 def window_words(message: str) -> str:
     for json_words, words in _MESSAGE_WORDS.items():
         message = message.replace(json_words, words)
@@ -314,6 +374,11 @@ class PlanController(QObject):
     validityChanged = Signal(bool)
     statusMessage = Signal(str)
     coreReady = Signal()
+    planFailed = Signal(str)  # the rules failed: the plan is withdrawn; what to tell
+
+    FAILED = ("The plan could not be made: an internal error occurred. Nothing can be "
+              "printed or saved. The error was logged (without patient data); please "
+              "contact IT. Correcting or re-entering a field tries again.")
 
     def __init__(self, settings: Settings, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -328,6 +393,9 @@ class PlanController(QObject):
         # every page (None: every page says NOT YET VERIFIED).
         self.double_check: DoubleCheck | None = None
         self._course: CourseController | None = None  # made on first use (imports the store)
+        self.asked: set[str] = set()  # confirmations the core asks for now
+        # The plan whose small doses the pharmacist confirmed; any change asks again.
+        self._small_doses_confirmed_for: Any = None
 
     # ---------------------------------------------------------------- the core
     @property
@@ -340,7 +408,12 @@ class PlanController(QObject):
             from besponsa_desktop.core.planner import make_plan
             from besponsa_desktop.core.validation import InvalidRequest
 
-            self._make_plan = make_plan
+            def make_plan_here(data: object) -> Any:
+                # the institution decides whether MRN letter case matters (settings.py)
+                ignore = self.settings.get("mrn_letter_case") == "ignore"
+                return make_plan(data, mrn_ignore_case=ignore)
+
+            self._make_plan = make_plan_here
             self._invalid_request = InvalidRequest
             self.coreReady.emit()
         self.recompute()
@@ -354,7 +427,14 @@ class PlanController(QObject):
         if self.values.get(key) == value:
             return
         self.values[key] = value
+        for confirmation, voided_by in CONFIRMATIONS.items():
+            if key in voided_by:  # a confirmation is of the values typed when it was given
+                self.values[confirmation] = False
         self.recompute()
+
+    def shown_fields(self) -> set[str]:
+        """The fields to show: those that apply, and the confirmations the core asks for."""
+        return applicable(self.values) | self.asked
 
     def new_patient(self) -> FieldValues:
         """Blank fields with the institution's defaults; the window shows them. The course
@@ -368,8 +448,30 @@ class PlanController(QObject):
     def recompute(self) -> None:
         if self._make_plan is None:
             return
+        try:
+            self._recompute()
+        except Exception as error:  # a bug in the rules: never a stale plan on screen
+            self.withdraw(error)
+
+    def withdraw(self, error: BaseException) -> None:
+        """Withdraw the plan after an internal error (nothing printable or savable), log
+        where it happened (never its message, which may hold patient data) and say so."""
+        from besponsa_desktop.logs import log_internal_error
+
+        log_internal_error(error)
+        was_valid = self.valid
+        self.plan, self.problems, self.valid = None, [], False
+        self.planChanged.emit(None)
+        self.planFailed.emit(self.FAILED)
+        if was_valid:
+            self.validityChanged.emit(False)
+        self.statusMessage.emit("An internal error withdrew the plan: please contact IT.")
+
+    def _recompute(self) -> None:
+        assert self._make_plan is not None
         settings = self.settings.values()
         request, problems = build_request(self.values, settings)
+        self.asked = set()
         plan = None
         if not problems:
             assert self._invalid_request is not None
@@ -393,6 +495,14 @@ class PlanController(QObject):
 
     def _core_problems(self, core_problems: list[Any]) -> list[FieldProblem]:
         fields = applicable(self.values)
+        from besponsa_desktop.core import plausibility
+
+        asks = {"confirm_body_size": plausibility.CONFIRM_BODY_SIZE,
+                "confirm_weight_change": plausibility.CONFIRM_WEIGHT_CHANGE}
+        self.asked |= {
+            key for key, words in asks.items()
+            if any(str(p.message).endswith(words) for p in core_problems)
+        }
         found: list[FieldProblem] = []
         for problem in core_problems:
             group = [k for k in FIELD_KINDS if k.startswith(problem.path + ".") and k in fields]
@@ -494,12 +604,39 @@ class PlanController(QObject):
     # ---------------------------------------------------------------- printing
     # reportlab is imported here, on the first print, never at start-up (~200 ms).
     def print_options(self) -> PrintOptions:
-        """Hospital name and paper size from the settings; the double check if there is one;
-        what the patient's course records for the plan's cycle, when it is open."""
+        """Hospital name, paper size, premedication order set and how the 50 mL bag is made
+        from the settings; the pharmacist signed in; the double check if there is one; what
+        the patient's course records for the plan's cycle, when it is open. ValueError when
+        the order set in the settings cannot be read (never half-printed)."""
         from besponsa_desktop.app.printout import options
 
         return options(self.settings.values(), double_check=self.double_check,
+                       pharmacist=self._course.signer if self._course is not None else "",
                        course=self.course_record())
+
+    def small_doses_question(self) -> str | None:
+        """What the pharmacist must confirm before this plan is printed or saved as PDF
+        (its small doses' preparation); None when nothing is to confirm."""
+        if self.plan is None or self._small_doses_confirmed_for == self.plan:
+            return None
+        from besponsa_desktop.core import preparation
+
+        doses = preparation.small_doses_to_confirm(self.plan)
+        return preparation.confirmation_question(doses) if doses else None
+
+    def confirm_small_doses(self) -> None:
+        """The pharmacist confirmed the small-dose preparation of the current plan."""
+        self._small_doses_confirmed_for = self.plan
+        self.statusMessage.emit("Small-dose preparation confirmed by the pharmacist.")
+
+    def _unconfirmed(self, action: str) -> bool:
+        if self.small_doses_question() is None:
+            return False
+        self.statusMessage.emit(
+            f"{action}: the plan has small doses; confirm their preparation by the "
+            "institution's small-volume (syringe) protocol first."
+        )
+        return True
 
     def render_printout(self) -> bytes:
         """The nurses' printout of the current plan, as PDF bytes."""
@@ -515,8 +652,13 @@ class PlanController(QObject):
         if not self.valid:
             self.statusMessage.emit("Nothing printed: the plan is not complete.")
             return None
+        if self._unconfirmed("Nothing printed"):
+            return None
         try:
             return self.render_printout()
+        except ValueError as error:  # the order set in the settings (set by hand by IT)
+            self.statusMessage.emit(f"Nothing printed: the settings' {error}.")
+            return None
         except Exception as error:  # a bug or a broken installation: never a traceback
             from besponsa_desktop.logs import log_internal_error
 
@@ -528,6 +670,8 @@ class PlanController(QObject):
         """Write the printout to ``path``: private to the user, and never half-written."""
         if not self.valid:
             self.statusMessage.emit("No PDF saved: the plan is not complete.")
+            return False
+        if self._unconfirmed("No PDF saved"):
             return False
         from besponsa_desktop.app.printout import write_with
 

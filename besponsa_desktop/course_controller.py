@@ -347,8 +347,12 @@ class CourseController(QObject):
         if self.stored is None:
             return
         stored = self._stored_plan()
-        if plan is None or stored is None or _clinical(plan.model_dump(mode="json")) != \
-                _clinical(stored["plan"]):
+        # compared by clinical content: an upgrade alone (program_version) keeps the check
+        from besponsa_desktop.core.clinical_content import same_clinical_content
+
+        if plan is None or stored is None or not same_clinical_content(
+            plan.model_dump(mode="json"), stored["plan"]
+        ):
             self.form_edited()
 
     def _stored_plan(self) -> dict[str, Any] | None:
@@ -568,10 +572,6 @@ def latest_plan(data: dict[str, Any]) -> dict[str, Any] | None:
     """The most recently saved plan in a course (the highest entry number)."""
     plans = [plan for cycle in data.get("cycles", []) for plan in cycle["plans"]]
     return max(plans, key=lambda plan: plan["seq"]) if plans else None
-
-
-def _clinical(plan: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in plan.items() if key != "program_version"}
 
 
 def _cycles_text(data: dict[str, Any]) -> str:

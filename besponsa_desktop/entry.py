@@ -11,15 +11,18 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from besponsa_desktop.core.dates import MONTHS as MONTHS
+from besponsa_desktop.core.dates import WEEKDAYS as WEEKDAYS
+from besponsa_desktop.core.dates import date_text, short_date_text
+
 CM_PER_INCH = 2.54
 KG_PER_LB = 0.45359237
 
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
 MONTH_NAMES = (
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
 )
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 class EntryError(ValueError):
@@ -93,13 +96,13 @@ def _month_number(word: str) -> int | None:
 
 
 def human_date(value: date) -> str:
-    """A date nobody can misread: Tue 1 Dec 2026."""
-    return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month - 1]} {value.year}"
+    """A date nobody can misread: Tue 1 Dec 2026 (the program's one date text)."""
+    return date_text(value)
 
 
 def short_date(value: date) -> str:
     """1 Dec 2026 (for fields, where the weekday is shown separately)."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return short_date_text(value)
 
 
 def to_cm(value: float, unit: str) -> float:

@@ -21,25 +21,7 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir("besponsa-desktop", appauthor=False))
 
 
-def log_internal_error(error: BaseException) -> Path | None:
-    """Record where an unexpected error happened. Returns the log file, or None if even the
-    log could not be written (the caller still exits cleanly)."""
-    frames = traceback.extract_tb(error.__traceback__)
-    lines = [
-        f"{_dt.datetime.now(_dt.UTC).isoformat(timespec='seconds')} besponsa-desktop "
-        f"{__version__}: internal error {type(error).__module__}.{type(error).__qualname__}"
-    ]
-    lines += [f"  at {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]
-    return _write(lines)
-
-
-def log_note(text: str) -> Path | None:
-    """Record a note the program's maintainers or IT should see (never patient data)."""
-    stamp = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
-    return _write([f"{stamp} besponsa-desktop {__version__}: {text}"])
-
-
-def _write(lines: list[str]) -> Path | None:
+def _append(lines: list[str]) -> Path | None:
     try:
         folder = log_dir()
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -50,3 +32,22 @@ def _write(lines: list[str]) -> Path | None:
         return path
     except OSError:
         return None
+
+
+def log_note(text: str) -> Path | None:
+    """A line for IT (a setting ignored, say). The caller makes sure it holds no patient
+    data and no value a person typed."""
+    stamp = _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+    return _append([f"{stamp} besponsa-desktop {__version__}: {text}"])
+
+
+def log_internal_error(error: BaseException) -> Path | None:
+    """Record where an unexpected error happened. Returns the log file, or None if even the
+    log could not be written (the caller still exits cleanly)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    lines = [
+        f"{_dt.datetime.now(_dt.UTC).isoformat(timespec='seconds')} besponsa-desktop "
+        f"{__version__}: internal error {type(error).__module__}.{type(error).__qualname__}"
+    ]
+    lines += [f"  at {Path(f.filename).name}:{f.lineno} in {f.name}" for f in frames]
+    return _append(lines)

@@ -29,9 +29,18 @@ from besponsa_desktop.app.settings import (
     SCHEMA_VERSION,
     VERSION_KEY,
     Option,
+    read_ini_all,
 )
 
-__all__ = ["OPTIONS", "OPTION_BY_KEY", "SCHEMA_VERSION", "VERSION_KEY", "Option", "Settings"]
+__all__ = [
+    "OPTIONS",
+    "OPTION_BY_KEY",
+    "SCHEMA_VERSION",
+    "VERSION_KEY",
+    "Option",
+    "Settings",
+    "SettingsNotSaved",
+]
 
 # Each step takes the file at version N (as a QSettings) and leaves it at N + 1.
 _UPGRADES: dict[int, Callable[[QSettings], None]] = {}
@@ -51,6 +60,17 @@ def default_system_file() -> Path:
     return _default_file(QSettings.Scope.SystemScope)
 
 
+class SettingsNotSaved(OSError):
+    """The user's settings file could not be written; the message says where."""
+
+
+def _as_written(path: Path, key: str) -> list[str]:
+    """The values of ``key`` in an INI file as written: QSettings splits an unquoted value
+    at commas ("St Mary's, London" becomes two items) and keeps only the last of a key
+    given twice."""
+    return read_ini_all(path).get(key, [])
+
+
 class Settings:
     """The registry's values for this user, with IT's system file on top."""
 
@@ -58,36 +78,55 @@ class Settings:
         self.user_file = Path(user_file) if user_file else default_user_file()
         self.system_file = Path(system_file) if system_file else default_system_file()
         self._user = QSettings(str(self.user_file), QSettings.Format.IniFormat)
-        self._system = QSettings(str(self.system_file), QSettings.Format.IniFormat)
+        self._system_store = QSettings(str(self.system_file), QSettings.Format.IniFormat)
         self.ignored: list[str] = []  # system keys IT set to values we cannot use
         self._upgrade(self._user)
 
     # ------------------------------------------------------------------ reading
+    def _raw(self, store: QSettings, key: str) -> Any:
+        raw = store.value(key)
+        if isinstance(raw, list):  # an unquoted comma: read the text as written
+            file = Path(store.fileName())
+            written = _as_written(file, key)
+            raw = written[-1] if written else ", ".join(str(item) for item in raw)
+        return raw
+
+    def _ignore(self, key: str, why: str) -> None:
+        """Note, once, that IT's value for key is not used (never the value: it could be
+        anything typed)."""
+        if key not in self.ignored:
+            self.ignored.append(key)
+            from besponsa_desktop.logs import log_note
+
+            log_note(f"system settings: {key} ignored ({why}); see docs/settings.md")
+
+    def _system(self, key: str) -> tuple[bool, Any]:
+        """(True, value) when IT's system file sets ``key`` to a usable value."""
+        if not self._system_store.contains(key):
+            return False, None
+        if len(_as_written(self.system_file, key)) > 1:
+            self._ignore(key, "given more than once")
+            return False, None
+        try:
+            return True, OPTION_BY_KEY[key].coerce(self._raw(self._system_store, key))
+        except (TypeError, ValueError):
+            self._ignore(key, "not a value this option accepts")
+            return False, None
+
     def locked(self, key: str) -> bool:
         """True when IT's system file sets this option (and it is a usable value)."""
-        option = OPTION_BY_KEY[key]
-        if not self._system.contains(key):
-            return False
-        try:
-            option.coerce(self._system.value(key))
-        except (TypeError, ValueError):
-            if key not in self.ignored:
-                self.ignored.append(key)
-                from besponsa_desktop.logs import log_note
-
-                log_note(f"settings: the system file's value for {key} is not usable and "
-                         "was ignored")
-            return False
-        return True
+        return self._system(key)[0]
 
     def get(self, key: str) -> Any:
         option = OPTION_BY_KEY[key]
-        for store in (self._system, self._user):
-            if store.contains(key):
-                try:
-                    return option.coerce(store.value(key))
-                except (TypeError, ValueError):
-                    continue  # an unusable stored value falls back to the next layer
+        usable, value = self._system(key)
+        if usable:
+            return value
+        if self._user.contains(key):
+            try:
+                return option.coerce(self._raw(self._user, key))
+            except (TypeError, ValueError):
+                pass  # an unusable stored value falls back to the default
         return option.default
 
     def values(self) -> dict[str, Any]:
@@ -105,7 +144,13 @@ class Settings:
         return True
 
     def sync(self) -> None:
+        """Write the user's file; SettingsNotSaved if it could not be written."""
         self._user.sync()
+        if self._user.status() != QSettings.Status.NoError:
+            raise SettingsNotSaved(
+                f"the settings could not be saved to {self.user_file} "
+                "(the folder or the file cannot be written)"
+            )
         # Qt writes the file atomically (QSaveFile) but with the umask's permissions.
         with contextlib.suppress(OSError):
             os.chmod(self.user_file, 0o600)

@@ -7,12 +7,16 @@ import ast
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 NAME = "besponsa-desktop"
+# Who ships the installers: the MSI's Manufacturer ("Apps & features" shows it as the
+# publisher) and the .deb's Maintainer name. A hospital that builds its own sets it.
+PUBLISHER = os.environ.get("BESPONSA_PUBLISHER", "besponsa-desktop developers")
 # 1980-01-01: the earliest time a zip (and so a wheel) can hold.
 FALLBACK_EPOCH = 315532800
 
@@ -53,11 +57,27 @@ def run(cmd: Sequence[object], **kwargs: Any) -> subprocess.CompletedProcess[str
     return subprocess.run([str(c) for c in cmd], check=True, text=True, **kwargs)
 
 
+BOOTSTRAP_HINT = "run scripts/bootstrap (it installs the build tools), then build again"
+
+
 def need_tool(name: str, debian_package: str) -> str:
     path = shutil.which(name)
     if not path:
-        raise SystemExit(f"{name} not found: install the Debian package {debian_package}")
+        raise SystemExit(
+            f"{name} not found (Debian package {debian_package}): {BOOTSTRAP_HINT}"
+        )
     return path
+
+
+def need_module(module: str, what: str) -> None:
+    """A Python package the build runs: say how to get it rather than a traceback."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise SystemExit(
+            f"{what} is not installed for {sys.executable}: {BOOTSTRAP_HINT} with "
+            ".venv/bin/python packaging/build.py ..."
+        )
 
 
 def fresh_dir(path: Path) -> Path:

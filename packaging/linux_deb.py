@@ -10,14 +10,23 @@ import subprocess
 import sys
 from pathlib import Path
 
-from build_common import NAME, ROOT, fresh_dir, need_tool, normalize_tree, run, tree_size, version
+from build_common import (
+    NAME,
+    PUBLISHER,
+    ROOT,
+    fresh_dir,
+    need_module,
+    need_tool,
+    normalize_tree,
+    run,
+    tree_size,
+    version,
+)
 
 INSTALL_DIR = f"/opt/{NAME}"
 SPEC = ROOT / "packaging" / f"{NAME}.spec"
 # Set it to the real contact of whoever ships the package.
-MAINTAINER = os.environ.get(
-    "DEB_MAINTAINER", "besponsa-desktop maintainers <besponsa-desktop@invalid>"
-)
+MAINTAINER = os.environ.get("DEB_MAINTAINER", f"{PUBLISHER} <besponsa-desktop@invalid>")
 
 DESKTOP_ENTRY = """\
 [Desktop Entry]
@@ -108,7 +117,8 @@ def _owners(paths: list[str]) -> dict[str, str]:
 
 def debian_depends(bundle: Path) -> list[str]:
     """The Debian packages holding every library the bundle links to but does not carry
-    (X11/xcb, GL, fontconfig, cups, glib...): the bundle's Depends line."""
+    (X11/xcb, GL, fontconfig, cups, glib...): the bundle's Depends line. Fails, naming
+    them, when a library is in no Debian package."""
     inside = {p.name for p in bundle.rglob("*")}
     wanted: dict[str, str] = {}  # library -> one file needing it
     for elf in _elf_files(bundle):
@@ -130,8 +140,58 @@ def debian_depends(bundle: Path) -> list[str]:
     return sorted({owners[system[lib]] for lib in wanted})
 
 
-def stage(bundle: Path, root: Path, depends: list[str]) -> None:
-    ver = version()
+def shlibdeps(root: Path) -> str:
+    """The Depends line as Debian's own tool writes it: dpkg-shlibdeps reads every ELF
+    file of the staged tree and gives each system library's package with the minimum
+    version its symbols need (libc6 (>= 2.34), ...). Libraries inside the tree are the
+    package's own. ``root`` must be debian/<package> under the folder it runs in."""
+    need_tool("dpkg-shlibdeps", "dpkg-dev")
+    elves = _elf_files(root)
+    dirs = sorted({str(e.parent) for e in elves})
+    out = subprocess.run(
+        ["dpkg-shlibdeps", "-O", "--warnings=0", f"-T{os.devnull}",
+         *[f"-l{d}" for d in dirs], *[str(e) for e in elves]],
+        cwd=root.parent.parent, capture_output=True, text=True,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"dpkg-shlibdeps failed:\n{out.stderr[-3000:]}")
+    match = re.search(r"^shlibs:Depends=(.*)$", out.stdout, re.MULTILINE)
+    if not match:
+        raise SystemExit(f"dpkg-shlibdeps gave no Depends:\n{out.stdout[-2000:]}")
+    return match.group(1).strip()
+
+
+def bundled_components(bundle: Path) -> list:
+    """What the bundle holds, for the copyright file: the interpreter, the runtime
+    distributions (as pinned), PyInstaller's bootloader, the program and its fonts."""
+    import sysconfig
+
+    from licenses import distributions, program_and_fonts, python_component
+
+    runtime = set(re.findall(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==",
+                             (ROOT / "requirements" / "runtime.txt").read_text(), re.MULTILINE))
+    keep = {_norm(n) for n in runtime} | {"pyinstaller"}
+    site = Path(sysconfig.get_paths()["purelib"])
+    prefix = f"{INSTALL_DIR.lstrip('/')}/_internal/"
+    components = [
+        python_component(Path(sysconfig.get_paths()["stdlib"]) / "LICENSE.txt",
+                         sys.version.split()[0], f"{prefix}libpython*, {prefix}base_library.zip, "
+                         f"{prefix}python3.11/lib-dynload/*"),
+        *[c for c in distributions(site, prefix) if _norm(c.name) in keep],
+        *program_and_fonts(prefix),
+    ]
+    for c in components:
+        if _norm(c.name) == "pyinstaller":  # only its bootloader is in the package
+            c.where = f"{INSTALL_DIR.lstrip('/')}/{NAME}"
+    return components
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def stage(bundle: Path, root: Path) -> None:
+    """The package's files (DEBIAN/control is written by ``control``)."""
     opt = root / INSTALL_DIR.lstrip("/")
     shutil.copytree(bundle, opt, symlinks=True)
     (root / "usr/bin").mkdir(parents=True)
@@ -146,6 +206,15 @@ def stage(bundle: Path, root: Path, depends: list[str]) -> None:
     ]:
         (root / target).mkdir(parents=True)
         shutil.copyfile(source, root / target / source.name)
+    doc = root / "usr/share/doc" / NAME
+    doc.mkdir(parents=True)
+    from licenses import debian_copyright
+
+    (doc / "copyright").write_text(debian_copyright(bundled_components(bundle)), encoding="utf-8")
+
+
+def control(root: Path, depends: str) -> None:
+    ver = version()
     debian = root / "DEBIAN"
     debian.mkdir()
     installed_kib = (tree_size(root) + 1023) // 1024
@@ -156,7 +225,7 @@ Version: {ver}
 Architecture: amd64
 Maintainer: {MAINTAINER}
 Installed-Size: {installed_kib}
-Depends: {", ".join(depends)}
+Depends: {depends}
 Section: science
 Priority: optional
 Description: treatment planning for inotuzumab ozogamicin (BESPONSA)
@@ -170,15 +239,80 @@ Description: treatment planning for inotuzumab ozogamicin (BESPONSA)
     )
 
 
+def _build_prefixes() -> list[str]:
+    """Folders of the build machine that a bundled binary may name: the checkout, the
+    build's virtualenv, and the interpreter's own prefix unless it is Debian's /usr."""
+    found = {str(ROOT), sys.prefix}
+    if not sys.base_prefix.startswith("/usr"):
+        found.add(sys.base_prefix)  # a pyenv or self-built interpreter
+    return sorted(found, key=len, reverse=True)
+
+
+def scrub_build_paths(root: Path) -> None:
+    """A pyenv (or any self-built) Python links its libpython and extension modules with a
+    RUNPATH into its own prefix and compiles that prefix into libpython. In the bundle
+    neither is used (the bootloader loads libpython and sets sys.path from /opt), so the
+    RUNPATH entries outside the bundle are dropped and the prefix strings read /usr, as
+    Debian's own python3.11 has them."""
+    need_tool("patchelf", "patchelf")
+    prefixes = [p.encode() for p in _build_prefixes()]
+    for elf in _elf_files(root):
+        dynamic = subprocess.run(["readelf", "-d", str(elf)], capture_output=True,
+                                 text=True).stdout
+        match = re.search(r"\((?:RUNPATH|RPATH)\)\s+Library \w+: \[([^\]]*)\]", dynamic)
+        if match:
+            kept = [d for d in match.group(1).split(":") if d.startswith("$ORIGIN")]
+            if kept != match.group(1).split(":"):
+                if kept:
+                    run(["patchelf", "--set-rpath", ":".join(kept), elf])
+                else:
+                    run(["patchelf", "--remove-rpath", elf])
+        data = elf.read_bytes()
+        if not any(p in data for p in prefixes):
+            continue
+        blob = bytearray(data)
+        for prefix in prefixes:
+            at = blob.find(prefix)
+            while at != -1:
+                # rewrite the whole C string holding it, NUL-padded to the same length
+                start = blob.rfind(b"\0", 0, at) + 1
+                end = blob.find(b"\0", at)
+                text = bytes(blob[start:end]).replace(prefix, b"/usr")
+                blob[start:end] = text.ljust(end - start, b"\0")
+                at = blob.find(prefix, start + len(text))
+        elf.write_bytes(bytes(blob))
+
+
+def check_no_build_paths(root: Path) -> None:
+    """No file of the package may name a folder of the build machine (the checkout, the
+    build interpreter's prefix, the home folder): they mean nothing on the PC it is
+    installed on, and they tell who built it where."""
+    found = []
+    for leak in _build_prefixes():
+        out = subprocess.run(["grep", "-rlF", leak, str(root)], capture_output=True, text=True)
+        found += [f"{p} names {leak}" for p in out.stdout.split()]
+    if found:
+        raise SystemExit("build-machine paths in the package:\n  " + "\n  ".join(found[:20]))
+
+
 def build_deb(dist: Path, work: Path, epoch: int, fast: bool = False) -> Path:
+    need_module("PyInstaller", "PyInstaller")
     need_tool("dpkg-deb", "dpkg")
     need_tool("readelf", "binutils")
     need_tool("strip", "binutils")
+    need_tool("dpkg-shlibdeps", "dpkg-dev")
+    need_tool("patchelf", "patchelf")
     work.mkdir(parents=True, exist_ok=True)
     bundle = build_bundle(work / "pyinstaller")
-    depends = debian_depends(bundle)
-    root = fresh_dir(work / "root")
-    stage(bundle, root, depends)
+    debian_depends(bundle)  # fails early, naming a library no Debian package holds
+    root = fresh_dir(work / "pkg" / "debian" / NAME)  # where dpkg-shlibdeps expects it
+    (root.parent / "control").write_text(
+        f"Source: {NAME}\n\nPackage: {NAME}\nArchitecture: amd64\n", encoding="utf-8"
+    )
+    stage(bundle, root)
+    scrub_build_paths(root)
+    check_no_build_paths(root)
+    control(root, shlibdeps(root))
     normalize_tree(root, epoch)
     out = dist / f"{NAME}_{version()}_amd64.deb"
     run(

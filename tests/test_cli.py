@@ -125,3 +125,52 @@ def test_smoke_fails_when_the_window_cannot_be_imported(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "besponsa_desktop.ui.app", None)
     assert main(["--smoke"]) == 1
     assert "reinstall" in capsys.readouterr().err
+
+
+def test_an_impossible_height_and_weight_is_refused_with_exit_2(tmp_path):
+    data = request()
+    data["height_cm"], data["weight_kg"] = 45, 350
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = run_cli("plan", str(path))
+    assert done.returncode == 2, done.stdout
+    assert "weight_kg" in done.stderr and "BMI" in done.stderr
+
+
+def test_the_command_line_can_confirm_an_unusual_body_size(tmp_path):
+    data = request()
+    data["height_cm"], data["weight_kg"] = 175, 36.7
+    path = tmp_path / "request.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert run_cli("plan", str(path)).returncode == 2
+    data["confirm_body_size"] = True
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = run_cli("plan", str(path))
+    assert done.returncode == 0, done.stderr
+    assert "body_size_confirmed" in done.stdout
+
+
+SMALL_CHILD = request(patient={"date_of_birth": "2020-01-01"}, height_cm=98, weight_kg=18,
+                      labs={"serum_creatinine_umol_l": 30})
+
+
+def test_small_dose_printout_needs_the_pharmacists_confirmation(tmp_path):
+    pdf = tmp_path / "sheet.pdf"
+    done = run_cli("plan", "-", "--pdf", str(pdf), stdin=json.dumps(SMALL_CHILD))
+    assert done.returncode == 2
+    assert done.stdout == "" and not pdf.exists()
+    assert "Day 8 (0.35 mg), Day 15 (0.35 mg): small dose" in done.stderr
+    assert "--small-doses-confirmed" in done.stderr
+    done = run_cli("plan", "-", "--pdf", str(pdf), "--small-doses-confirmed",
+                   stdin=json.dumps(SMALL_CHILD))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["decision"] == "proceed"
+    assert pdf.exists()
+
+
+def test_small_dose_plan_without_a_printout_needs_no_confirmation():
+    done = run_cli("plan", "-", stdin=json.dumps(SMALL_CHILD))
+    assert done.returncode == 0
+    doses = json.loads(done.stdout)["doses"]
+    assert [d["preparation"] for d in doses] == ["bag", "small_dose", "small_dose"]
+    assert doses[1]["diluent_total_ml"] is None

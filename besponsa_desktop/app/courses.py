@@ -71,11 +71,14 @@ class CourseService:
     import, over one store. The store is opened on first use."""
 
     def __init__(self, settings: Mapping[str, Any] | None = None,
-                 db: Location | Path | str | None = None) -> None:
+                 db: Location | Path | str | None = None, *, read_only: bool = False) -> None:
+        """``read_only``: the caller only reads (a database file this user cannot write is
+        then opened read-only rather than refused)."""
         self.settings = {o.key: o.default for o in OPTIONS} | dict(settings or {})
         # None: the settings' database (ward URL, else file, else the default file),
         # resolved when the store is first used so that a refusal reaches the caller there.
         self.location: Location | Path | str | None = db
+        self.read_only = read_only
         self._store: SqlCourseStore | None = None
 
     # ---------------------------------------------------------------- the store
@@ -88,7 +91,7 @@ class CourseService:
             where = self.location
             if not isinstance(where, Location):
                 where = location(None if where is None else str(where), self.settings)
-            self._store = open_store(where)
+            self._store = open_store(where, read_only=self.read_only)
         return self._store
 
     def close(self) -> None:
@@ -383,8 +386,7 @@ class CourseService:
     def export(self, mrn: str) -> dict[str, Any]:
         from besponsa_desktop.app import exchange
 
-        loaded = self.require(mrn)
-        return exchange.export_data(loaded, self.store.verify().head)
+        return exchange.export_data(self.require(mrn))
 
     def import_course(self, data: Any, *, by: str | None = None) -> Any:
         from besponsa_desktop.app import exchange

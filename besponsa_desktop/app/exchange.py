@@ -1,10 +1,11 @@
 """Moving a course between databases as JSON: export, then import elsewhere.
 
-Format 2 holds the patient and the course's events (each with who and when), and the chain
-head of the database it came from. Import re-derives, it does not trust: every event is
-replayed through the core as if entered now, and every plan is recomputed by the core from
-its own request and refused if any number or decision differs (clinical content is
-compared; ``program_version`` is not). All or nothing: a refused file stores nothing, and
+Format 2 holds the patient and the course's events (each with who and when); nothing of
+the database it came from, so export, import elsewhere, export gives the same file.
+Import re-derives, it does not trust: every event is replayed through the core as if
+entered now, and every plan is recomputed by the core from its own request and refused if
+any number or decision differs (clinical content is compared; ``program_version`` is
+not). All or nothing: a refused file stores nothing, and
 the message names the element and the difference. Format 1 files (cycles, plans and dose
 rows) are read by turning them into events first, in the order they were recorded.
 """
@@ -32,20 +33,19 @@ class ImportRefused(StoreError):
         self.path = path
 
 
-def export_data(loaded: Loaded, chain_head: str) -> dict[str, Any]:
+def export_data(loaded: Loaded) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "patient": loaded.course.patient.model_dump(mode="json"),
-        "source_chain_head": chain_head,
         "events": [event.payload for event in loaded.stored.events],
     }
 
 
-def export_text(loaded: Loaded, chain_head: str) -> str:
+def export_text(loaded: Loaded) -> str:
     import json
 
-    return json.dumps(export_data(loaded, chain_head), indent=2, ensure_ascii=False,
+    return json.dumps(export_data(loaded), indent=2, ensure_ascii=False,
                       allow_nan=False) + "\n"
 
 
@@ -102,7 +102,11 @@ def import_data(service: CourseService, data: Any, *, by: str) -> Imported:
             event = EVENT.validate_json(text)
         except ValidationError as error:
             problem = problems_from(error)[0]
-            where = f"{path}.{problem.path}" if problem.path else path
+            inner = problem.path
+            kind = raw.get("kind") if isinstance(raw, dict) else None
+            if isinstance(kind, str) and inner.startswith(f"{kind}."):
+                inner = inner[len(kind) + 1:]  # the event's kind, named by the union
+            where = f"{path}.{inner}" if inner else path
             raise ImportRefused(where, problem.message) from None
         if isinstance(event, PlanSaved):
             plans += 1

@@ -26,18 +26,30 @@ NOT_TO_GIVE = ("omitted", "not_given_discontinued")
 
 def options(settings: Mapping[str, Any], history: Mapping[str, Any] | None = None,
             which: tuple[int, int] | None = None, *, printed_at: datetime | None = None,
-            double_check: Any = None, course: CourseRecord | None = None) -> PrintOptions:
+            double_check: Any = None, pharmacist: str = "",
+            course: CourseRecord | None = None) -> PrintOptions:
+    """The printout's options from the institution's settings: hospital name, paper size,
+    premedication order set, how the 50 mL bag is made; and, for a stored plan, what its
+    course records (the double check of the plan in force, the cycle's real schedule).
+    ValueError when the order set in the settings cannot be read (never half-printed)."""
+    from besponsa_desktop.core.premedication import parse_premedications
+    from besponsa_desktop.printing.options import FROM_50_ML_BAG
+
     check = double_check
     record = course
     if history is not None and which is not None:
         check = double_check_of(history, *which)
         record = course_record(history, which[0])
+    dilution = settings.get("dilution_method")
     return PrintOptions(
         hospital_name=str(settings.get("hospital_name") or ""),
         page_size="Letter" if settings.get("page_size") == "Letter" else "A4",
         printed_at=printed_at,
         double_check=check,
         course=record,
+        pharmacist=pharmacist,
+        premedications=parse_premedications(str(settings.get("premedication") or "")),
+        dilution="from_50_ml_bag" if dilution == FROM_50_ML_BAG else "empty_bag",
     )
 
 

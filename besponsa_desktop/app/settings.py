@@ -32,6 +32,8 @@ class Option(NamedTuple):
     minimum: float | None = None
     maximum: float | None = None
     help: str = ""
+    suffix: str = ""  # the unit shown next to a number
+    decimals: int = 0
 
     def coerce(self, raw: object) -> Any:
         """A stored value (INI files give text) as this option's type; ValueError if it is
@@ -90,9 +92,80 @@ OPTIONS: tuple[Option, ...] = (
         minimum=1,
         maximum=50,
         help="Warn when the weight changed by more than this since the previous cycle.",
+        suffix=" %",
+    ),
+    # The institution's small-volume (syringe) protocol for doses too small for the label's
+    # 50 mL bag. Unset (no name) by default: the program invents no syringe numbers; the
+    # core checks a set protocol against the labelled 0.01–0.1 mg/mL.
+    Option(
+        "small_dose_protocol_reference",
+        "Small-dose protocol (name)",
+        str,
+        "",
+        help="Your institution's small-volume (syringe) protocol, as it is to be cited on "
+        "the printout; empty = none (small doses are then confirmed and prepared by hand).",
+    ),
+    Option(
+        "small_dose_total_volume_ml",
+        "Small-dose protocol: total volume",
+        float,
+        0.0,
+        minimum=0,
+        maximum=49.99,
+        help="Syringe total volume in mL (less than the label's 50 mL bag).",
+        suffix=" mL",
+        decimals=2,
+    ),
+    Option(
+        "small_dose_min_concentration_mg_per_ml",
+        "Small-dose protocol: lowest final concentration",
+        float,
+        0.0,
+        minimum=0,
+        maximum=0.1,
+        help="Lowest final concentration the protocol allows (0.01–0.1 mg/mL, the labelled "
+        "range).",
+        suffix=" mg/mL",
+        decimals=3,
+    ),
+    Option(
+        "small_dose_infusion_minutes",
+        "Small-dose protocol: infusion time",
+        float,
+        0.0,
+        minimum=0,
+        maximum=240,
+        help="Infusion time of the syringe, in minutes.",
+        suffix=" min",
     ),
     Option("hospital_name", "Hospital name", str, "", help="Printed on every printout."),
     Option("page_size", "Page size", str, "A4", ("A4", "Letter"), help="Printout page size."),
+    Option(
+        "premedication",
+        "Premedication order set",
+        str,
+        "",
+        help="Printed on every dose page. One drug a line: drug; dose; route; minutes "
+        "before the infusion (methylprednisolone; 100 mg; intravenous; 60). Empty: the "
+        "sheet leaves lines to write in as prescribed.",
+    ),
+    Option(
+        "dilution_method",
+        "How the 50 mL bag is made",
+        str,
+        "empty_bag",
+        ("empty_bag", "from_50_ml_bag"),
+        help="An empty bag plus the stated volume of sodium chloride 0.9%, or a 50 mL bag "
+        "of sodium chloride 0.9% from which the drug's volume is first withdrawn.",
+    ),
+    Option(
+        "mrn_letter_case",
+        "MRN letter case",
+        str,
+        "significant",
+        ("significant", "ignore"),
+        help="Whether h1234 and H1234 are one patient (ignore: MRNs are kept in capitals).",
+    ),
     Option(
         "database_path",
         "Database file",
@@ -168,13 +241,15 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-def read_ini(path: Path) -> dict[str, str]:
-    """The ``[General]`` keys of a QSettings INI file (missing or unreadable: none)."""
+def read_ini_all(path: Path) -> dict[str, list[str]]:
+    """Every value given for each ``[General]`` key of a QSettings INI file, in file order
+    (missing or unreadable: none). IT writes these files by hand: a key given twice is
+    ambiguous, so callers can see it."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return {}
-    values: dict[str, str] = {}
+    values: dict[str, list[str]] = {}
     group = "General"
     for line in text.splitlines():
         stripped = line.strip()
@@ -186,14 +261,20 @@ def read_ini(path: Path) -> dict[str, str]:
         key, equals, value = stripped.partition("=")
         if not equals or group not in ("General", "%General"):
             continue
-        values[key.strip()] = _unescape(value.strip())
+        values.setdefault(key.strip(), []).append(_unescape(value.strip()))
     return values
 
 
-def _note_ignored(key: str) -> None:
+def read_ini(path: Path) -> dict[str, str]:
+    """The ``[General]`` keys of a QSettings INI file (the last value of each)."""
+    return {key: given[-1] for key, given in read_ini_all(path).items()}
+
+
+def _note_ignored(key: str, why: str = "not a value this option accepts") -> None:
+    """Note that IT's value for key is not used (never the value: it could be anything)."""
     from besponsa_desktop.logs import log_note
 
-    log_note(f"settings: the system file's value for {key} is not usable and was ignored")
+    log_note(f"system settings: {key} ignored ({why}); see docs/settings.md")
 
 
 class InstitutionSettings:
@@ -203,8 +284,13 @@ class InstitutionSettings:
         self.user_file = Path(user_file) if user_file else default_user_file()
         self.system_file = Path(system_file) if system_file else default_system_file()
         self._user = read_ini(self.user_file)
-        self._system = read_ini(self.system_file)
+        system = read_ini_all(self.system_file)
+        self._system = {key: given[-1] for key, given in system.items() if len(given) == 1}
         self.ignored: list[str] = []  # system keys IT set to values we cannot use
+        for key, given in system.items():
+            if len(given) > 1 and key in OPTION_BY_KEY:
+                self.ignored.append(key)
+                _note_ignored(key, "given more than once")
         for key in self._system:
             if key in OPTION_BY_KEY:
                 self.locked(key)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from besponsa_desktop.core import counts, eligibility, toxicity
 from besponsa_desktop.core.models import PlanRequest
-from besponsa_desktop.core.numbers import fmt, fmt_thousands
+from besponsa_desktop.core.numbers import below, fmt, fmt_thousands
 
 
 def liver(request: PlanRequest) -> str:
@@ -41,13 +41,17 @@ def blood_counts(request: PlanRequest, day: int) -> str:
     baseline = request.baseline
     assert baseline is not None  # required from cycle 2 by the request model
     parts: list[str] = []
-    if baseline.anc >= counts.ANC_RECOVERED:
+    anc_low = below(baseline.anc, counts.ANC_RECOVERED)
+    plt_low = below(baseline.platelets, counts.PLATELETS_RECOVERED)
+    if not anc_low:
         parts.append(f"ANC at least {anc} ×10⁹/L")
-    if baseline.platelets >= counts.PLATELETS_RECOVERED:
+    if not plt_low:
         parts.append(f"platelets at least {plt} ×10⁹/L")
     text = "start of a cycle: " + "; ".join(parts)
-    if baseline.anc < counts.ANC_RECOVERED or baseline.platelets < counts.PLATELETS_RECOVERED:
-        prior = request.prior_cycle_start
+    if anc_low or plt_low:
+        prior = counts.prior_cycle_start(
+            request.cycle.number, baseline, request.prior_cycle_start
+        )
         levels = (
             f" (ANC {fmt(prior.anc)}, platelets {fmt(prior.platelets)} ×10⁹/L)" if prior else ""
         )

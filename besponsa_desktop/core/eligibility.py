@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from besponsa_desktop.core.findings import finding
 from besponsa_desktop.core.models import Finding, PlanRequest
-from besponsa_desktop.core.numbers import fmt_thousands
+from besponsa_desktop.core.numbers import above, fmt_thousands, fmt_thousands_against
 from besponsa_desktop.core.profiles import LabelProfile, Rule
 
 MAX_BLASTS_BEFORE_C1D1_PER_MM3 = 10_000
@@ -96,12 +96,13 @@ def cytoreduction_finding(profile: LabelProfile, request: PlanRequest) -> Findin
     blasts = request.labs.peripheral_blasts_per_mm3
     if request.cycle.number != 1 or request.dose_day != 1 or blasts is None:
         return None
-    if blasts > MAX_BLASTS_BEFORE_C1D1_PER_MM3:
+    if above(blasts, MAX_BLASTS_BEFORE_C1D1_PER_MM3):
         return finding(
             profile,
             Rule.CYTOREDUCTION,
             "cytoreduction_required",
-            f"peripheral blasts {fmt_thousands(blasts)}/mm³ are above "
+            f"peripheral blasts {fmt_thousands_against(blasts, MAX_BLASTS_BEFORE_C1D1_PER_MM3)}"
+            "/mm³ are above "
             f"{fmt_thousands(MAX_BLASTS_BEFORE_C1D1_PER_MM3)}/mm³: cytoreduce (hydroxyurea, "
             "steroids and/or vincristine) before Cycle 1 Day 1",
         )

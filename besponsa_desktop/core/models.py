@@ -19,11 +19,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
 from besponsa_desktop.core import plausibility as pl
+from besponsa_desktop.core.mrn import CONTEXT_IGNORE_CASE, normalise_mrn
 
 
 class Strict(BaseModel):
@@ -83,7 +85,7 @@ class Patient(Strict):
     date_of_birth: date
     sex: Sex
 
-    @field_validator("name", "mrn")
+    @field_validator("name")
     @classmethod
     def _not_blank(cls, value: str) -> str:
         if not value.strip():
@@ -91,6 +93,13 @@ class Patient(Strict):
         if value != value.strip():
             raise ValueError("must not start or end with spaces")
         return value
+
+    @field_validator("mrn")
+    @classmethod
+    def _one_patient_one_mrn(cls, value: str, info: ValidationInfo) -> str:
+        # see core/mrn.py: the same MRN however it was typed, invisible characters refused
+        context = info.context if isinstance(info.context, dict) else {}
+        return normalise_mrn(value, ignore_case=bool(context.get(CONTEXT_IGNORE_CASE)))
 
 
 class CycleInput(Strict):
@@ -175,6 +184,46 @@ class Contraindications(Strict):
     serious_ongoing_liver_disease: bool = False
 
 
+class SmallDoseProtocol(Strict):
+    """The institution's own small-volume (syringe) protocol for a dose too small for the
+    label's 50 mL bag. The label's syringe text is not encoded; this is the institution's,
+    printed as such with its reference. The dose is added to 0.9% sodium chloride to
+    ``total_volume_ml``; it applies to doses whose final concentration lies between
+    ``min_concentration_mg_per_ml`` and the label's 0.1 mg/mL."""
+
+    reference: str = Field(min_length=1, max_length=200)
+    total_volume_ml: float
+    min_concentration_mg_per_ml: float
+    infusion_minutes: int = Field(ge=1, le=240)
+
+    @field_validator("reference")
+    @classmethod
+    def _named(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("name the institution's protocol (it is printed and cited)")
+        return value
+
+    @field_validator("total_volume_ml")
+    @classmethod
+    def _volume(cls, value: float) -> float:
+        if not 0 < value < pl.BAG_TOTAL_VOLUME_ML:
+            raise ValueError(
+                f"must be more than 0 and less than the label's {pl.BAG_TOTAL_VOLUME_ML:g} mL "
+                "bag (mL)"
+            )
+        return value
+
+    @field_validator("min_concentration_mg_per_ml")
+    @classmethod
+    def _concentration(cls, value: float) -> float:
+        low, high = pl.FINAL_CONCENTRATION_MG_PER_ML
+        if not low <= value <= high:
+            raise ValueError(
+                f"must lie within the labelled final concentration {low:g}–{high:g} mg/mL"
+            )
+        return value
+
+
 # Keys that only a later cycle needs. Also checked on the raw request when other fields are
 # invalid (see validation), so that everything missing is reported at once.
 REQUIRED_FROM_CYCLE_2 = {
@@ -209,6 +258,20 @@ class PlanRequest(Strict):
     weight_change_threshold_pct: float = 10.0
     pediatric_weight_change_threshold_pct: float = 5.0
     volume_rounding_ml: float = 0.1
+    small_dose_protocol: SmallDoseProtocol | None = None
+    # The person planning has checked an implausible height–weight combination, or a
+    # weight far from the previous cycle's, and confirms it (see plausibility).
+    confirm_body_size: bool = False
+    confirm_weight_change: bool = False
+    # Who prescribed the treatment: named on every page of the printout.
+    prescriber: str = Field(default="", max_length=200)
+
+    @field_validator("prescriber")
+    @classmethod
+    def _prescriber(cls, value: str) -> str:
+        if value != value.strip():
+            raise ValueError("must not start or end with spaces")
+        return value
 
     @field_validator("volume_rounding_ml")
     @classmethod
@@ -228,6 +291,8 @@ class PlanRequest(Strict):
     @model_validator(mode="after")
     def _consistent(self) -> PlanRequest:
         problems = pl.date_problems(self)
+        if not problems:  # the age the limits depend on needs sound dates
+            problems += pl.body_size_problems(self) + pl.weight_change_problems(self)
         if self.cycle.number >= 2:
             problems += self._later_cycle_problems()
         else:
@@ -253,10 +318,12 @@ class PlanRequest(Strict):
             for key, message in REQUIRED_FROM_CYCLE_2.items()
             if getattr(self, key) is None
         ]
+        # Cycle 2's prior cycle is cycle 1, which started from the baseline counts.
         if self.baseline is not None and (
             (self.baseline.anc < 1 or self.baseline.platelets < 50)
             and self.prior_cycle_start is None
             and self.dose_day == 1
+            and self.cycle.number >= 3
         ):
             problems.append(
                 (
@@ -309,7 +376,17 @@ class Finding(BaseModel):
     source: str
 
 
+class Preparation(StrEnum):
+    """How a dose is prepared; never a reason to hold it (the label decides the day)."""
+
+    BAG = "bag"  # the label's 50 mL bag, 0.01–0.1 mg/mL
+    SMALL_DOSE = "small_dose"  # too small for the bag: the institution's small-volume protocol
+
+
 class Dose(BaseModel):
+    """One dose. The bag's (or the institution's syringe's) diluent, concentration, time and
+    rate are None for a small dose no configured protocol covers: nothing is invented."""
+
     model_config = ConfigDict(frozen=True)
 
     day: int
@@ -324,11 +401,16 @@ class Dose(BaseModel):
     deviation_pct: float
     vials: int
     reconstitution_water_ml_per_vial: float
-    sodium_chloride_ml: float
-    diluent_total_ml: float
-    final_concentration_mg_per_ml: float
-    infusion_minutes: int
-    rate_ml_per_h: float
+    preparation: Preparation
+    # The preparation in words, for the window and the printout.
+    preparation_text: str
+    # The institution's protocol reference when its syringe numbers apply; None for the bag.
+    preparation_protocol: str | None
+    sodium_chloride_ml: float | None
+    diluent_total_ml: float | None
+    final_concentration_mg_per_ml: float | None
+    infusion_minutes: int | None
+    rate_ml_per_h: float | None
     # What must be true before this dose, in words (liver, counts, toxicity).
     before_dose: list[str] = []
 

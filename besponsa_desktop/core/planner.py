@@ -30,8 +30,9 @@ from besponsa_desktop.core.models import (
     Finding,
     Plan,
     PlanRequest,
+    Preparation,
 )
-from besponsa_desktop.core.numbers import fmt, round_places
+from besponsa_desktop.core.numbers import above, exact, fmt, fmt_against, round_places
 from besponsa_desktop.core.plausibility import age_in_years
 from besponsa_desktop.core.profiles import LabelProfile, Rule, profile_for
 from besponsa_desktop.core.regimen import regimen_for
@@ -45,9 +46,14 @@ _CYCLE_LIMIT_WORDS = {
 }
 
 
-def make_plan(data: object) -> Plan:
-    """Validate raw request data and plan it. Raises InvalidRequest for bad input."""
-    request = data if isinstance(data, PlanRequest) else parse_request(data)
+def make_plan(data: object, *, mrn_ignore_case: bool = False) -> Plan:
+    """Validate raw request data and plan it. Raises InvalidRequest for bad input.
+    ``mrn_ignore_case``: the institution's MRNs ignore letter case (see core/mrn.py)."""
+    request = (
+        data
+        if isinstance(data, PlanRequest)
+        else parse_request(data, mrn_ignore_case=mrn_ignore_case)
+    )
     return plan(request)
 
 
@@ -125,8 +131,15 @@ def plan(request: PlanRequest) -> Plan:
     # Table 2: counts gate Day 1 of a later cycle only
     if later and request.dose_day == 1:
         assert request.baseline is not None  # required from cycle 2 by the request model
+        prior = counts.prior_cycle_start(
+            request.cycle.number, request.baseline, request.prior_cycle_start
+        )
         for item in counts.next_cycle_findings(
-            profile, request.baseline, request.prior_cycle_start, request.labs
+            profile,
+            request.baseline,
+            prior,
+            request.labs,
+            prior_is_baseline=request.prior_cycle_start is None,
         ):
             (discontinue if item.code == "cytopenia_over_28_days" else hold).append(item)
     elif request.dose_day != 1:
@@ -166,27 +179,32 @@ def plan(request: PlanRequest) -> Plan:
                 )
             ]
         )
+    bsa_printed = round_places(bsa_used, 2)
     doses = [
         preparation.prepare_dose(
             day,
             schedule.day_date(start, day),
-            schedule.window(start, day),
-            row.mg_per_m2[day] * level_def.factor,
+            schedule.allowed_window(start, day),
+            exact(row.mg_per_m2[day]) * exact(level_def.factor),
+            bsa_printed,
             bsa_used,
             request.volume_rounding_ml,
+            request.small_dose_protocol,
         ).model_copy(update={"before_dose": criteria.before_dose(request, day)})
         for day in level_def.days
     ]
     for dose in doses:
         warnings += _dose_warnings(profile, dose)
-    outside = [d for d in doses if not preparation.concentration_in_range(d)]
-    if outside and not (not_eligible or discontinue):
-        hold.append(_concentration_finding(profile, outside))
+    # How a dose is prepared never decides a day: a small dose is a warning, per dose.
+    small = [d for d in doses if d.preparation is Preparation.SMALL_DOSE]
+    if small:
+        warnings.append(_small_dose_finding(profile, small))
 
     dose_date = schedule.day_date(start, request.dose_day)
     crcl, renal = patient_checks.renal(profile, request, age)
     warnings += renal
     warnings += patient_checks.hepatic_warning(profile, request.labs)
+    warnings = patient_checks.body_size(profile, request, age) + warnings
     warnings += patient_checks.weight_change(profile, request, age)
     warnings += patient_checks.timing(profile, request, dose_date)
     if request.cycle.extend_to_28_days:
@@ -204,7 +222,7 @@ def plan(request: PlanRequest) -> Plan:
     warnings = lower + warnings
     if decision in (Decision.DISCONTINUE, Decision.NOT_ELIGIBLE):
         doses = []
-    total_mg_per_m2 = sum(d.mg_per_m2 for d in doses) if doses else 0.0
+    total_mg_per_m2 = sum((exact(d.mg_per_m2) for d in doses), exact(0))
     length = row.length_days
     return Plan(
         program_version=__version__,
@@ -219,7 +237,7 @@ def plan(request: PlanRequest) -> Plan:
         height_cm=request.height_cm,
         weight_kg=request.weight_kg,
         measured_on=request.measured_on,
-        bsa_m2=round_places(bsa_used, 2),
+        bsa_m2=bsa_printed,
         bsa_m2_exact=bsa_exact,
         bsa_m2_used=bsa_used,
         bsa_formula=request.bsa_formula,
@@ -236,15 +254,18 @@ def plan(request: PlanRequest) -> Plan:
         dose_day=request.dose_day,
         dose_level=min(level, dose_levels.MAX_LEVEL),
         dose_level_reason=level_reason,
-        total_mg_per_m2=round_places(total_mg_per_m2, 4),
-        total_mg=round_places(sum(d.dose_mg for d in doses), 2),
+        total_mg_per_m2=round_places(total_mg_per_m2, preparation.MG_PER_M2_PLACES),
+        total_mg=round_places(sum(exact(d.dose_mg) for d in doses), preparation.DOSE_PLACES),
         rounding_convention=preparation.ROUNDING_CONVENTION.format(
             step=fmt(request.volume_rounding_ml)
         )
         + (" " + dose_levels.CONVENTION if level > 0 else ""),
         doses=doses,
         hepatic_category=patient_checks.hepatic_category(request.labs),
-        crcl_ml_min=None if crcl is None else round_places(crcl, 1),
+        # to 0.1 mL/min, or the places that keep it on its side of 15 mL/min
+        crcl_ml_min=None
+        if crcl is None
+        else float(fmt_against(crcl, patient_checks.CRCL_NOT_STUDIED_BELOW, 1)),
         counselling=patient_checks.counselling(
             request.patient.sex, doses[-1].date if doses else None
         ),
@@ -303,32 +324,41 @@ def _counts_not_gating(profile: LabelProfile, request: PlanRequest) -> list[Find
 
 
 def _dose_warnings(profile: LabelProfile, dose: Dose) -> list[Finding]:
-    if abs(dose.deviation_pct) > patient_checks.ROUNDING_DEVIATION_WARN_PCT:
+    limit = patient_checks.ROUNDING_DEVIATION_WARN_PCT
+    if above(abs(dose.deviation_pct), limit):
         return [
             finding(
                 profile,
                 Rule.PROGRAM,
                 "rounding_deviation",
-                f"Day {dose.day}: {fmt(dose.volume_ml)} mL delivers {fmt(dose.delivered_mg, 3)} "
-                f"mg, {fmt(dose.deviation_pct, 1)}% from the calculated "
-                f"{fmt(dose.dose_mg_exact, 3)} mg; choose a finer volume rounding step",
+                f"Day {dose.day}: {fmt(dose.volume_ml)} mL delivers {fmt(dose.delivered_mg, 4)} "
+                f"mg, "
+                f"{fmt_against(abs(dose.deviation_pct), limit, 1)}% "
+                f"{'above' if dose.deviation_pct > 0 else 'below'} the "
+                f"{fmt(dose.dose_mg_exact, 4)} mg calculated from the unrounded BSA (more "
+                f"than {fmt(limit)}%); choose a finer volume rounding step",
             )
         ]
     return []
 
 
-def _concentration_finding(profile: LabelProfile, doses: list[Dose]) -> Finding:
-    low, high = preparation.FINAL_CONCENTRATION_MG_PER_ML
-    each = "; ".join(
-        f"Day {d.day}: {fmt(d.dose_mg)} mg in 50 mL is {fmt(d.final_concentration_mg_per_ml, 4)} "
-        "mg/mL"
-        for d in doses
+def _small_dose_finding(profile: LabelProfile, doses: list[Dose]) -> Finding:
+    each = "; ".join(f"Day {d.day}: {fmt(d.dose_mg)} mg" for d in doses)
+    configured = all(d.preparation_protocol for d in doses)
+    how = (
+        "The institution's configured protocol gives the syringe volumes (printed as the "
+        "institution's, not the label's)"
+        if configured
+        else "No diluent volume, time or rate is given for a dose no configured protocol "
+        "covers (the label's syringe method is not encoded in this program)"
     )
     return finding(
         profile,
         Rule.PREPARATION,
-        "preparation_outside_label_range",
-        f"{each} — outside the labelled {fmt(low)}–{fmt(high)} mg/mL for a 50 mL bag. The "
-        "label's syringe method for small volumes is not encoded in this program: prepare "
-        "from the current label, not from this plan",
+        "small_dose",
+        f"{each} — small dose: prepare by the institution's small-volume (syringe) "
+        f"protocol; below the labelled {fmt(preparation.FINAL_CONCENTRATION_MG_PER_ML[0])} "
+        f"mg/mL in a {fmt(preparation.TOTAL_VOLUME_ML)} mL bag. {how}. The pharmacist "
+        "confirms the preparation before printing. The clinical decision does not depend on "
+        "how the dose is prepared",
     )

@@ -27,6 +27,10 @@ BLASTS_MAX = 2_000_000.0
 BSA_CAP_M2 = (1.0, 3.0)
 MAX_AGE_YEARS = 120
 VOLUME_ROUNDING_STEPS_ML = (0.01, 0.05, 0.1)
+# The label's bag (PI Section 2.4); kept here so the request model can check an institution's
+# small-volume protocol against it without importing the preparation rules.
+BAG_TOTAL_VOLUME_ML = 50.0
+FINAL_CONCENTRATION_MG_PER_ML = (0.01, 0.1)
 
 
 class FieldProblems(ValueError):
@@ -209,3 +213,103 @@ def date_problems(request: PlanRequest) -> list[tuple[str, str]]:
     if request.labs.taken_on < born:
         problems.append(("labs.taken_on", "is before the date of birth"))
     return problems
+
+
+# ---------------------------------------------------------------- height and weight together
+# Each value may be in range while the two together describe no patient of that age: a
+# weight typed in pounds into the kg box, the wrong unit chosen. The body mass index is the
+# measure. Three bands (program conventions, chosen wide so that a real patient is only
+# ever asked to confirm, never refused):
+# - possible: BMI 7–200 kg/m². Outside it no human body has been recorded (the heaviest
+#   recorded adults stayed below 190; starvation is fatal before 8-9): refused, cannot be
+#   confirmed.
+# - plausible for the age: adults (18 and over) 13–60 kg/m² (WHO: below 16 is severe
+#   thinness, 40 and over obesity class III; these limits lie well outside both). Children
+#   1–17: 10–40 kg/m², wider than the CDC 2000 BMI-for-age charts' 3rd–97th percentiles at
+#   every age from 2 to 20 (about 13 to 34 kg/m²) [verify against local growth charts].
+#   Outside: a problem on the weight that asks to correct it or confirm it
+#   (``confirm_body_size``).
+# - usual: adults 16–40, children 12–32 kg/m²; outside it, a warning with the decision.
+BMI_POSSIBLE = (7.0, 200.0)
+ADULT_BMI_PLAUSIBLE = (13.0, 60.0)
+CHILD_BMI_PLAUSIBLE = (10.0, 40.0)
+ADULT_BMI_USUAL = (16.0, 40.0)
+CHILD_BMI_USUAL = (12.0, 32.0)
+ADULT_AGE_YEARS = 18
+# A weight this far from the previous cycle's (either way) is more often a slip (pounds for
+# kilograms is -55% or +120%) than a change in three or four weeks: confirm or correct.
+# Program convention; the institution's re-verify threshold (10%) is a warning below it.
+WEIGHT_CHANGE_CONFIRM_PCT = 25.0
+# How each message ends, so a caller (the window) can offer the confirmation it asks for.
+CONFIRM_BODY_SIZE = "correct it, or confirm that height and weight are both right"
+CONFIRM_WEIGHT_CHANGE = "correct it, or confirm the change"
+LB_PER_KG = 1 / 0.45359237
+
+
+def bmi(height_cm: float, weight_kg: float) -> float:
+    return weight_kg / (height_cm / 100) ** 2
+
+
+def _fmt1(value: float) -> str:
+    text = f"{value:,.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def bmi_bands(age_years: int) -> tuple[str, tuple[float, float], tuple[float, float]]:
+    """Who the limits are for, and the plausible and usual BMI bands at that age."""
+    if age_years >= ADULT_AGE_YEARS:
+        return "an adult", ADULT_BMI_PLAUSIBLE, ADULT_BMI_USUAL
+    return "a child", CHILD_BMI_PLAUSIBLE, CHILD_BMI_USUAL
+
+
+def _pounds_hint(height_cm: float, weight_kg: float, plausible: tuple[float, float]) -> str:
+    """If the number was pounds (or kilograms shown as pounds), what it would be."""
+    for value, unit_slip in ((weight_kg / LB_PER_KG, "pounds"), (weight_kg * LB_PER_KG, "kg")):
+        if plausible[0] <= bmi(height_cm, value) <= plausible[1]:
+            said = "typed in pounds" if unit_slip == "pounds" else "converted twice"
+            return f"; if it was {said}, it is {_fmt1(value)} kg"
+    return ""
+
+
+def body_size_problems(request: PlanRequest) -> list[tuple[str, str]]:
+    """Height and weight together, for the patient's age: refused outside what is possible,
+    to be confirmed outside what is plausible."""
+    height, weight = request.height_cm, request.weight_kg
+    value = bmi(height, weight)
+    # the BMI first: a narrow window shows the start of a message beside its field
+    where = f"BMI {_fmt1(value)} kg/m² (height {_fmt1(height)} cm, weight {_fmt1(weight)} kg)"
+    low, high = BMI_POSSIBLE
+    if not low <= value <= high:
+        return [("weight_kg", f"{where}: no patient has it (possible {_g(low)}–{_g(high)} "
+                 "kg/m²): correct the height or the weight, or their units; this cannot be "
+                 "confirmed")]
+    age = age_in_years(request.patient.date_of_birth, request.cycle.start_date)
+    who, (low, high), _usual = bmi_bands(age)
+    if low <= value <= high or request.confirm_body_size:
+        return []
+    return [("weight_kg", f"{where} is outside {_g(low)}–{_g(high)} kg/m², the program's limits "
+             f"for {who}{_pounds_hint(height, weight, (low, high))}: {CONFIRM_BODY_SIZE}")]
+
+
+def weight_change_pct(request: PlanRequest) -> float | None:
+    previous = request.previous_weight_kg
+    if previous is None:
+        return None
+    return (request.weight_kg - previous) / previous * 100
+
+
+def weight_change_problems(request: PlanRequest) -> list[tuple[str, str]]:
+    change = weight_change_pct(request)
+    if change is None or abs(change) < WEIGHT_CHANGE_CONFIRM_PCT or request.confirm_weight_change:
+        return []
+    previous = request.previous_weight_kg
+    assert previous is not None
+    hint = ""
+    for value, said in ((request.weight_kg / LB_PER_KG, "typed in pounds"),
+                        (request.weight_kg * LB_PER_KG, "converted twice")):
+        if abs(value - previous) / previous * 100 < WEIGHT_CHANGE_CONFIRM_PCT:
+            hint = f"; if it was {said}, it is {_fmt1(value)} kg"
+            break
+    return [("weight_kg", f"{_fmt1(request.weight_kg)} kg is {change:+.1f}% from the previous "
+             f"cycle's {_fmt1(previous)} kg ({_g(WEIGHT_CHANGE_CONFIRM_PCT)}% or more is "
+             f"more often a slip than a change){hint}: {CONFIRM_WEIGHT_CHANGE}")]

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from besponsa_desktop.core.numbers import fmt_date
-from besponsa_desktop.core.regimen import DAY_WINDOW, DOSE_FREE_FROM_DAY, MIN_DAYS_BETWEEN_DOSES
+from besponsa_desktop.core.regimen import (
+    DAY_WINDOW,
+    DOSE_DAYS,
+    DOSE_FREE_FROM_DAY,
+    MIN_DAYS_BETWEEN_DOSES,
+)
 
 
 def day_date(start: date, day: int) -> date:
@@ -24,6 +29,17 @@ def window(start: date, day: int) -> tuple[date, date]:
     if day == 1:
         return on, on
     return on - timedelta(days=DAY_WINDOW), on + timedelta(days=DAY_WINDOW)
+
+
+def allowed_window(start: date, day: int) -> tuple[date, date]:
+    """The days a dose of the plan may really move to, as the calendars show them: its
+    ±2-day window, from at least 6 days after the previous dose given on its day (Day 6
+    is inside Day 8's ±2 days, yet only 5 days after Day 1)."""
+    first, last = window(start, day)
+    if day == 1:
+        return first, last
+    previous = day_date(start, max(d for d in DOSE_DAYS if d < day))
+    return max(first, previous + timedelta(days=MIN_DAYS_BETWEEN_DOSES)), last
 
 
 def dose_free_from(start: date, length_days: int) -> date | None:

@@ -8,13 +8,16 @@
 - Severe or life-threatening infusion-related reaction: discontinue permanently.
 - Drug-related non-hematologic toxicity Grade ≥ 2: hold until Grade 1 or the pre-treatment
   grade.
+
+Limits are compared exactly on the values as entered (see numbers.exact), in any unit: a
+bilirubin of 1.8 with a ULN of 1.2 is at 1.5 × ULN, within the limit.
 """
 
 from __future__ import annotations
 
 from besponsa_desktop.core.findings import finding
 from besponsa_desktop.core.models import Events, Finding, Labs
-from besponsa_desktop.core.numbers import fmt
+from besponsa_desktop.core.numbers import at_most, exact, fmt_against, fmt_exact
 from besponsa_desktop.core.profiles import LabelProfile, Rule
 
 BILIRUBIN_LIMIT_X_ULN = 1.5
@@ -54,24 +57,34 @@ def discontinue_findings(profile: LabelProfile, events: Events) -> list[Finding]
     return out
 
 
+def _breach(name: str, value: float, factor: float, uln: float) -> str | None:
+    """``name`` above factor × ULN, in words whose numbers show it above (the value, the
+    limit as compared, and the ratio, each with the places that show its side)."""
+    if at_most(value, factor, uln):
+        return None
+    limit = exact(factor) * exact(uln)
+    ratio = exact(value) / exact(uln)
+    return (
+        f"{name} {fmt_against(value, limit)} is above {fmt_exact(factor)} × ULN "
+        f"({fmt_exact(limit)}; ULN {fmt_exact(uln)}), {fmt_against(ratio, factor)} × ULN"
+    )
+
+
 def hepatic_breaches(labs: Labs) -> list[str]:
     """Each liver value above its limit, in words with its numbers."""
-    breaches: list[str] = []
-    bili_limit = BILIRUBIN_LIMIT_X_ULN * labs.total_bilirubin_uln
-    if labs.total_bilirubin > bili_limit and not labs.bilirubin_from_gilbert_or_hemolysis:
-        breaches.append(
-            f"total bilirubin {fmt(labs.total_bilirubin)} is above {fmt(BILIRUBIN_LIMIT_X_ULN)} × "
-            f"ULN ({fmt(bili_limit)}; ULN {fmt(labs.total_bilirubin_uln)}), "
-            f"{fmt(labs.total_bilirubin / labs.total_bilirubin_uln)} × ULN"
-        )
-    for name, value, uln in (("AST", labs.ast, labs.ast_uln), ("ALT", labs.alt, labs.alt_uln)):
-        limit = TRANSAMINASE_LIMIT_X_ULN * uln
-        if value > limit:
-            breaches.append(
-                f"{name} {fmt(value)} is above {fmt(TRANSAMINASE_LIMIT_X_ULN)} × ULN "
-                f"({fmt(limit)}; ULN {fmt(uln)}), {fmt(value / uln)} × ULN"
-            )
-    return breaches
+    found = [
+        None
+        if labs.bilirubin_from_gilbert_or_hemolysis
+        else _breach(
+            "total bilirubin",
+            labs.total_bilirubin,
+            BILIRUBIN_LIMIT_X_ULN,
+            labs.total_bilirubin_uln,
+        ),
+        _breach("AST", labs.ast, TRANSAMINASE_LIMIT_X_ULN, labs.ast_uln),
+        _breach("ALT", labs.alt, TRANSAMINASE_LIMIT_X_ULN, labs.alt_uln),
+    ]
+    return [text for text in found if text]
 
 
 def hold_findings(profile: LabelProfile, labs: Labs, events: Events) -> list[Finding]:

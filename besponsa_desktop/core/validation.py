@@ -4,29 +4,17 @@ a field by its JSON path and say what is wrong. No caller ever sees a traceback.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
 
 from besponsa_desktop.core.models import REQUIRED_FROM_CYCLE_2, PlanRequest
+from besponsa_desktop.core.mrn import CONTEXT_IGNORE_CASE
 from besponsa_desktop.core.plausibility import FieldProblems
+from besponsa_desktop.core.strict_json import InvalidRequest, Problem, loads, path_part
 
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path or 'request'}: {self.message}"
-
-
-class InvalidRequest(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+__all__ = ["InvalidRequest", "Problem", "parse_request", "parse_request_json", "problems_from"]
 
 
 _MESSAGES = {
@@ -44,7 +32,11 @@ _MESSAGES = {
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
-    return ".".join(str(part) for part in loc)
+    out = ""
+    for part in loc:
+        text = str(part) if isinstance(part, int) else path_part(part)
+        out += text if text.startswith("[") or not out else f".{text}"
+    return out
 
 
 def problems_from(error: ValidationError) -> list[Problem]:
@@ -78,16 +70,16 @@ def _json_default(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
-def parse_request(data: object) -> PlanRequest:
+def parse_request(data: object, *, mrn_ignore_case: bool = False) -> PlanRequest:
     """Validate request data (a JSON text, or the dict a caller built) in JSON mode, so a
     request is read exactly the same from a file, the command line or the window."""
     if isinstance(data, str | bytes):
-        return parse_request_json(data)
+        return parse_request_json(data, mrn_ignore_case=mrn_ignore_case)
     try:
         text = json.dumps(data, default=_json_default, ensure_ascii=False)
     except (TypeError, ValueError) as error:
         raise InvalidRequest([Problem("", f"is not JSON data ({error})")]) from None
-    return parse_request_json(text)
+    return parse_request_json(text, mrn_ignore_case=mrn_ignore_case)
 
 
 def _cross_field_problems(text: str | bytes, found: list[Problem]) -> list[Problem]:
@@ -97,7 +89,7 @@ def _cross_field_problems(text: str | bytes, found: list[Problem]) -> list[Probl
     try:
         data = json.loads(text)
         later = isinstance(data, dict) and int(data["cycle"]["number"]) >= 2
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, OverflowError):
         return []
     if not later:
         return []
@@ -109,9 +101,14 @@ def _cross_field_problems(text: str | bytes, found: list[Problem]) -> list[Probl
     ]
 
 
-def parse_request_json(text: str | bytes) -> PlanRequest:
+def parse_request_json(text: str | bytes, *, mrn_ignore_case: bool = False) -> PlanRequest:
+    # Read strictly first (duplicate keys, non-finite numbers, depth, size): pydantic's own
+    # JSON reader would keep the last of two keys and accept Infinity.
+    loads(text, what="request")
     try:
-        return PlanRequest.model_validate_json(text)
+        return PlanRequest.model_validate_json(
+            text, context={CONTEXT_IGNORE_CASE: mrn_ignore_case}
+        )
     except ValidationError as error:
         problems = problems_from(error)
         raise InvalidRequest(problems + _cross_field_problems(text, problems)) from None

@@ -24,7 +24,7 @@ from besponsa_desktop.printing.basis import basis_section, calendar_section
 from besponsa_desktop.printing.checklist import dose_pages
 from besponsa_desktop.printing.counselling import counselling_section
 from besponsa_desktop.printing.decision import decision_section
-from besponsa_desktop.printing.options import CourseRecord, PrintOptions
+from besponsa_desktop.printing.options import PrintOptions
 from besponsa_desktop.printing.page import header_table, numbered_canvas
 from besponsa_desktop.printing.styles import Kit, make_styles
 from besponsa_desktop.printing.text import has_cjk
@@ -35,17 +35,21 @@ HEADER_GAP = 3 * mm
 
 
 def _needs_cjk(plan: Plan, options: PrintOptions) -> bool:
-    texts = [plan.patient.name, plan.patient.mrn, options.hospital_name]
+    texts = [plan.patient.name, plan.patient.mrn, options.hospital_name,
+             plan.request.prescriber, options.pharmacist]
+    texts += [p.drug for p in options.premedications]
     if options.double_check is not None:
         texts.append(options.double_check.checked_by)
     return any(has_cjk(t) for t in texts)
 
 
 def story(plan: Plan, kit: Kit, width: float, height: float = 10_000,
-          course: CourseRecord | None = None) -> list[Flowable]:
+          options: PrintOptions | None = None) -> list[Flowable]:
     """The sheet's content, in order (the tests inspect it as well as the PDF). With the
-    patient's course, what it records for the cycle follows the decision."""
+    patient's course (``options.course``), what it records for the cycle follows the
+    decision."""
     out = decision_section(plan, kit, width)
+    course = None if options is None else options.course
     if course is not None:
         from besponsa_desktop.printing.course_record import course_section
 
@@ -54,7 +58,7 @@ def story(plan: Plan, kit: Kit, width: float, height: float = 10_000,
         return out  # nothing to prepare from: no doses, no calendar, no checklist
     out += basis_section(plan, kit, width)
     out += calendar_section(plan, kit, width)
-    out += dose_pages(plan, kit, width, height)
+    out += dose_pages(plan, kit, width, height, options or PrintOptions())
     out += counselling_section(plan, kit, width)
     return out
 
@@ -113,7 +117,7 @@ def render_pdf(plan: Plan, options: PrintOptions | None = None) -> bytes:
     # binary streams: ASCII85 only makes the file bigger, and is slow without rl_accel
     rl_config.useA85 = 0
     try:
-        doc.build(story(plan, kit, width, frame_h, options.course), canvasmaker=canvasmaker)
+        doc.build(story(plan, kit, width, frame_h, options), canvasmaker=canvasmaker)
     finally:
         rl_config.useA85 = use_a85
     return buffer.getvalue()

@@ -27,18 +27,22 @@ DECISION_WORDS = {
 }
 
 NOT_VERIFIED = "NOT YET VERIFIED — height and weight have not been independently double-checked"
+WRITE_IN = "________________"
 
 
 def nb(text: str) -> str:
-    """Markup that keeps the words of text on one line."""
-    return text.replace(" ", "&nbsp;")
+    """Plain text whose words stay on one line (no-break spaces). Apply it before escaping,
+    never to markup: it would turn ``<font name=…>`` into ``<font&nbsp;name=…>``."""
+    return text.replace(" ", "\u00a0")
 
 
 def verification_text(options: PrintOptions) -> str:
     check = options.double_check
     if check is None:
         return NOT_VERIFIED
-    return f"Independently double-checked by {check.checked_by} at {moment(check.checked_at)}"
+    # exactly what the second person did: the rest is checked at the bedside (section E)
+    return (f"Height and weight re-entered blind by {check.checked_by} at "
+            f"{moment(check.checked_at)}: they match the plan")
 
 
 def header_table(
@@ -51,8 +55,8 @@ def header_table(
     patient = plan.patient
     who = (
         # no line break between a label and its value, nor inside a date
-        f"{e(patient.name)} &nbsp; <font size='9'>MRN</font>&nbsp;{nb(e(patient.mrn))} &nbsp; "
-        f"<font size='9'>born</font>&nbsp;{nb(day(patient.date_of_birth))} &nbsp; "
+        f"{e(patient.name)} &nbsp; <font size='9'>MRN</font>&nbsp;{e(nb(patient.mrn))} &nbsp; "
+        f"<font size='9'>born</font>&nbsp;{e(nb(day(patient.date_of_birth)))} &nbsp; "
         f"<font size='9'>sex</font>&nbsp;{patient.sex.value}"
     )
     cycle = plan.cycle
@@ -67,10 +71,15 @@ def header_table(
         f"label profile {plan.label.value}: {e(plan.label_document)}"
     )
     verified = options.double_check is not None
+    prescriber = plan.request.prescriber or WRITE_IN
+    pharmacist = options.pharmacist or WRITE_IN
+    names = (f"Prescriber: <b>{nb(e(prescriber))}</b> &nbsp;·&nbsp; "
+             f"Pharmacist: <b>{nb(e(pharmacist))}</b>")
     rows = [
         [kit.m(title, st.header), ""],
         [kit.m(who, st.header_big), ""],
         [kit.m(cycle_text, st.body), ""],
+        [kit.m(names, st.body), ""],
         [kit.m(e(verification_text(options)), st.reverse if not verified else st.cell_bold), ""],
         [kit.m(printed, st.small), ""],
     ]
@@ -80,18 +89,19 @@ def header_table(
         ("SPAN", (0, 2), (1, 2)),
         ("SPAN", (0, 3), (1, 3)),
         ("SPAN", (0, 4), (1, 4)),
+        ("SPAN", (0, 5), (1, 5)),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 4),
         ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ("TOPPADDING", (0, 0), (-1, -1), 2),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
-        ("BOX", (0, 1), (-1, 2), 1.2, colors.black),
+        ("BOX", (0, 1), (-1, 3), 1.2, colors.black),
         ("LINEBELOW", (0, -1), (-1, -1), 1.2, colors.black),
     ]
     if not verified:
-        style.append(("BACKGROUND", (0, 3), (-1, 3), colors.black))
+        style.append(("BACKGROUND", (0, 4), (-1, 4), colors.black))
     else:
-        style.append(("BOX", (0, 3), (-1, 3), 0.8, colors.black))
+        style.append(("BOX", (0, 4), (-1, 4), 0.8, colors.black))
     table.setStyle(TableStyle(style))
     return table
 

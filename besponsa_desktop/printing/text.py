@@ -10,11 +10,9 @@ import re
 from datetime import date, datetime
 from xml.sax.saxutils import escape
 
+from besponsa_desktop.core.dates import date_text, day_month_text
 from besponsa_desktop.core.numbers import fmt
 
-# English abbreviations, fixed: the machine's locale must not change how a date reads.
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
@@ -24,13 +22,14 @@ CJK_FONT_TAG = "cjk"  # replaced by the registered CJK font name when markup is 
 
 
 def day(d: date) -> str:
-    """'Tue 1 Dec 2026': weekday, day, month in letters, four-digit year."""
-    return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
+    """'Tue 1 Dec 2026': weekday, day, month in letters, four-digit year (the core's one
+    date text: the machine's locale never changes it)."""
+    return date_text(d)
 
 
 def day_short(d: date) -> str:
     """'Tue 1 Dec' for places where the year is printed next to it."""
-    return f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
+    return day_month_text(d)
 
 
 def moment(t: datetime) -> str:

@@ -194,8 +194,10 @@ def _prose(path: str) -> bool:
 
 def current_plan(stated: Any) -> Any:
     """A plan kept by an older version, in today's shape: recomputed by the core from its
-    own request, and used only when everything the older version recorded agrees with it.
-    Otherwise the plan is kept as it was (loading it then reports the entry for review)."""
+    own request, and used when everything the older version recorded agrees with it.
+    Otherwise the plan is kept as it was recorded, with only the keys it lacks filled in
+    from the recomputation (loading it reports the entry for review if it still cannot be
+    read)."""
     from besponsa_desktop.core.planner import make_plan
     from besponsa_desktop.core.validation import InvalidRequest
 
@@ -206,5 +208,21 @@ def current_plan(stated: Any) -> Any:
     except (InvalidRequest, TypeError, ValueError):
         return stated
     if first_difference(stated, derived, "plan", subset=True) is not None:
-        return stated
+        # Today's rules give other numbers (a later rounding convention, say): the plan
+        # stays as that version recorded and printed it; only what it did not compute is
+        # taken from today's computation of the same request, so that it can be read.
+        return _filled(stated, derived)
     return derived
+
+
+def _filled(stated: Any, derived: Any) -> Any:
+    """``stated`` with the keys it lacks taken from ``derived`` (recursively; lists item by
+    item when both have as many). What ``stated`` holds is never changed."""
+    if isinstance(stated, dict) and isinstance(derived, dict):
+        out = dict(stated)
+        for key, value in derived.items():
+            out[key] = _filled(stated[key], value) if key in stated else value
+        return out
+    if isinstance(stated, list) and isinstance(derived, list) and len(stated) == len(derived):
+        return [_filled(a, b) for a, b in zip(stated, derived, strict=True)]
+    return stated

@@ -76,14 +76,14 @@ class CourseRepository(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: Location | Path | str | None = None) -> SqlCourseStore:
+def open_store(location: Location | Path | str | None = None, *,
+               read_only: bool = False) -> SqlCourseStore:
     """Open the store: a SQLite file (created and migrated if needed; None: the default
     file) or a ward database (a ``postgresql://`` URL, which must be at this program's
-    schema revision: IT upgrades it)."""
-    from besponsa_desktop.store import location as locations
-
-    if not isinstance(location, locations.Location):
-        location = locations.parse(location, dialect.default_path())
+    schema revision: IT upgrades it). ``read_only``: for commands that only read; a
+    database file this user cannot write is then opened read-only instead of refused."""
+    if not isinstance(location, Location):
+        location = dialect.database_target(location)
     if location.url is not None:
         from besponsa_desktop.store import postgres
 
@@ -97,8 +97,10 @@ def open_store(location: Location | Path | str | None = None) -> SqlCourseStore:
         return store
     assert location.path is not None
     path = location.path
-    engine = dialect.sqlite_engine(path)
-    store = SqlCourseStore(engine)
+    if read_only and path.exists() and not dialect.writable(path):
+        return SqlCourseStore(dialect.sqlite_read_only_engine(path, tables.SCHEMA_VERSION),
+                              path)
+    store = SqlCourseStore(dialect.sqlite_engine(path, tables.SCHEMA_VERSION), path)
     try:
         store.migrate()
     except BaseException:
@@ -111,8 +113,9 @@ def open_store(location: Location | Path | str | None = None) -> SqlCourseStore:
 class SqlCourseStore:
     """The repository on SQLAlchemy Core."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, path: Path | None = None) -> None:
         self.engine = engine
+        self.path = path
         self._user: str | None = None
 
     @property
@@ -158,15 +161,13 @@ class SqlCourseStore:
         try:
             with self.engine.connect() as conn:
                 yield conn
-        except OperationalError as error:
-            raise StoreError(dialect.words(error) or _words(error)) from None
-        except DatabaseError as error:
-            said = dialect.words(error)
+        except (OperationalError, DatabaseError) as error:
+            if isinstance(error, IntegrityError):
+                raise
+            said = dialect.words(error)  # a ward database's refusal or lost connection
             if said is not None:
                 raise StoreError(said) from None
-            if dialect.is_not_a_database(error):
-                raise StoreError("the file is not a besponsa-desktop database") from None
-            raise
+            raise dialect.problem(error, self.path) from None
 
     def migrate(self) -> tuple[int, int]:
         with self._connect() as conn:
@@ -188,7 +189,7 @@ class SqlCourseStore:
             if row is None:
                 return None
             events = [
-                StoredEvent(int(e["seq"]), str(e["kind"]), json.loads(e["payload"]), e["by"],
+                StoredEvent(int(e["seq"]), str(e["kind"]), _payload(e), e["by"],
                             str(e["os_user"]), str(e["at"]), str(e["hash"]))
                 for e in conn.execute(
                     select(tables.events).where(tables.events.c.course_id == row["id"])
@@ -273,6 +274,18 @@ class SqlCourseStore:
             raise ConflictError(expected_version, -1) from None
 
 
+def _payload(row: Any) -> dict[str, Any]:
+    """A stored entry's event; one that is no longer JSON was damaged outside the program."""
+    try:
+        found = json.loads(row["payload"])
+    except (TypeError, ValueError):
+        found = None
+    if not isinstance(found, dict):
+        raise StoreError(f"entry {row['seq']} of this course is damaged (changed outside the "
+                         "program); run audit verify")
+    return found
+
+
 def _all(clauses: list[Any]) -> Any:
     from sqlalchemy import and_
 
@@ -314,16 +327,3 @@ def append_row(conn: Connection, course_id: int | None, seq: int,
     }
     row["hash"] = chain.row_hash(row, prev_hash)
     conn.execute(insert(tables.events).values(**row))
-
-
-def _words(error: OperationalError) -> str:
-    text = str(error.orig) if error.orig is not None else str(error)
-    if "locked" in text or "busy" in text:
-        return "the database is busy (another window or workstation is saving); try again"
-    if "readonly" in text or "read-only" in text:
-        return "the database can only be read (its file or folder is read-only)"
-    if "disk" in text and "full" in text:
-        return "the disk is full: nothing was saved; free some space and try again"
-    if dialect.is_not_a_database(error):
-        return "the file is not a besponsa-desktop database"
-    return "the database could not be used (" + text.split("\n")[0][:120] + ")"

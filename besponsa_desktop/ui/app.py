@@ -7,10 +7,18 @@ just after the window is painted; reportlab and the store only when printing or 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QApplication
 
 from besponsa_desktop.clock import seconds_since_launch
+
+if TYPE_CHECKING:
+    from datetime import date
+
+    from besponsa_desktop.controller import PlanController
+    from besponsa_desktop.ui.main_window import MainWindow
 
 
 def application() -> QApplication:
@@ -21,7 +29,23 @@ def application() -> QApplication:
     app.setOrganizationName("besponsa-desktop")
     app.setApplicationName("besponsa-desktop")
     app.setApplicationDisplayName("besponsa-desktop")
+    icon = icon_path()
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))  # every window's, and the taskbar's
     return app
+
+
+def icon_path() -> Path | None:
+    """The program's icon: resources/ beside the package (source tree, Windows payload)
+    or inside a PyInstaller bundle."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    for root in [Path(bundle)] if bundle else [Path(__file__).resolve().parents[2]]:
+        path = root / "resources" / "icons" / "besponsa-desktop.png"
+        if path.is_file():
+            return path
+    return None
 
 
 def read_request_file(path: str) -> tuple[dict[str, object] | None, str]:
@@ -38,6 +62,42 @@ def read_request_file(path: str) -> tuple[dict[str, object] | None, str]:
     if not isinstance(data, dict):
         return None, f"{path}: a JSON object (a plan request) is expected"
     return data, ""
+
+
+def smoke_request(today: date) -> dict[str, object]:
+    """A complete cycle-1 request dated from today, which the rules must plan (proceed)."""
+    from datetime import timedelta
+
+    day = today.isoformat()
+    return {
+        "label": "US",
+        "patient": {"name": "Smoke Check", "mrn": "SMOKE1", "date_of_birth": "1980-03-15",
+                    "sex": "female"},
+        "height_cm": 165, "weight_kg": 62, "measured_on": day, "bsa_formula": "mosteller",
+        "cycle": {"number": 1, "start_date": (today + timedelta(days=1)).isoformat(),
+                  "extend_to_28_days": False},
+        "dose_day": 1, "response": "none", "mrd_negative": False, "hsct_planned": False,
+        "dose_level": 0, "longest_toxicity_interruption_days": 0,
+        "baseline": {"anc": 2.1, "platelets": 140},
+        "labs": {"taken_on": day, "anc": 2.1, "platelets": 140,
+                 "platelets_after_transfusion": False,
+                 "low_counts_attributed_to_disease": False, "total_bilirubin": 10,
+                 "total_bilirubin_uln": 21, "bilirubin_from_gilbert_or_hemolysis": False,
+                 "ast": 25, "ast_uln": 40, "alt": 30, "alt_uln": 40,
+                 "serum_creatinine_umol_l": 70, "peripheral_blasts_per_mm3": 4000},
+        "events": {"vod": False, "severe_infusion_reaction": False, "nonhematologic_grade": 0},
+    }
+
+
+def smoke_plan(window: MainWindow, controller: PlanController) -> str:
+    """--smoke's last step: the form filled as a user would and planned by the rules; the
+    decision shown. Raises if no plan comes out (a broken installation)."""
+    from datetime import date
+
+    window.load_values(controller.load_request(smoke_request(date.today())))
+    if controller.plan is None:
+        raise RuntimeError("the smoke check's request was not planned")
+    return str(controller.plan.decision)
 
 
 def run(smoke: bool = False, load: str | None = None) -> int:
@@ -60,11 +120,15 @@ def run(smoke: bool = False, load: str | None = None) -> int:
     outcome = {"code": 0}
 
     def painted() -> None:
-        if smoke:
-            print(f"besponsa-desktop: window painted {seconds_since_launch() * 1000:.0f} ms "
-                  "after launch", flush=True)
+        painted_ms = seconds_since_launch() * 1000
         try:
             window.finish_startup()
+            if smoke:
+                decision = smoke_plan(window, controller)
+                # one line: the paint, then the window usable (rules loaded, a plan made)
+                print(f"besponsa-desktop: window painted {painted_ms:.0f} ms, usable "
+                      f"(dosing rules loaded, a plan made: {decision}) "
+                      f"{seconds_since_launch() * 1000:.0f} ms after launch", flush=True)
         except Exception as error:  # an installation problem: say so, never a traceback
             from besponsa_desktop.logs import log_internal_error
 

@@ -14,12 +14,14 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from besponsa_desktop.entry import MONTHS, WEEKDAYS, human_date
 
 DOSE, WINDOW, DOSE_FREE, NEXT_CYCLE, IN_CYCLE = "dose", "window", "dose_free", "next", "cycle"
+HELD = "held"  # a dose day under HOLD: not a dose to give
 _FILL = {
     DOSE: QColor("#1f4e9c"),
     WINDOW: QColor("#dbe6f7"),
     DOSE_FREE: QColor("#ececec"),
     NEXT_CYCLE: QColor("#fff4cc"),
     IN_CYCLE: QColor("#ffffff"),
+    HELD: QColor("#ffffff"),
 }
 
 
@@ -31,7 +33,11 @@ class Cell:
 
 
 def cells_for(plan: Any) -> list[Cell]:
-    """Whole weeks (Monday first) from the cycle's first week to the next cycle's Day 1."""
+    """Whole weeks (Monday first) from the cycle's first week to the next cycle's Day 1.
+    Under HOLD no day reads as a dose to give: the dose days say "on hold", and there are
+    no windows and no next cycle due."""
+    if plan.decision.value == "hold":
+        return _held_cells(plan)
     cycle = plan.cycle
     first = cycle.start_date - timedelta(days=cycle.start_date.weekday())
     last = cycle.next_cycle_due + timedelta(days=6 - cycle.next_cycle_due.weekday())
@@ -64,8 +70,28 @@ def cells_for(plan: Any) -> list[Cell]:
     return list(cells.values())
 
 
+def _held_cells(plan: Any) -> list[Cell]:
+    cycle = plan.cycle
+    first = cycle.start_date - timedelta(days=cycle.start_date.weekday())
+    last = cycle.last_day + timedelta(days=6 - cycle.last_day.weekday())
+    cells: dict[date, Cell] = {}
+    day = first
+    while day <= last:
+        cells[day] = Cell(day)
+        if cycle.start_date <= day <= cycle.last_day:
+            cells[day].marks.add(IN_CYCLE)
+        day += timedelta(days=1)
+    for dose in plan.doses:
+        cells[dose.date].marks.add(HELD)
+        cells[dose.date].text = f"D{dose.day} on hold"
+    return list(cells.values())
+
+
 def describe(plan: Any) -> str:
     """The calendar in words, for a screen reader and the tooltip."""
+    if plan.decision.value == "hold":
+        return "ON HOLD: no dose to give; " + "; ".join(
+            f"Day {d.day} ({human_date(d.date)}) on hold" for d in plan.doses)
     parts = [f"Day {d.day}: {human_date(d.date)}" for d in plan.doses]
     if plan.cycle.dose_free_from:
         parts.append(f"dose-free from {human_date(plan.cycle.dose_free_from)}")
@@ -119,8 +145,8 @@ class CycleCalendar(QWidget):
     def _paint_cell(self, painter: QPainter, rect: QRectF, cell: Cell, small: QFont,
                     bold: QFont, first: bool) -> None:
         marks = cell.marks
-        kind = next((k for k in (DOSE, NEXT_CYCLE, WINDOW, DOSE_FREE, IN_CYCLE) if k in marks),
-                    None)
+        kind = next((k for k in (DOSE, HELD, NEXT_CYCLE, WINDOW, DOSE_FREE, IN_CYCLE)
+                     if k in marks), None)
         fill = _FILL[kind] if kind else QColor("#f7f7f7")
         painter.fillRect(rect, fill)
         if kind == DOSE_FREE:  # hatched as well as grey: not only a colour
@@ -129,6 +155,10 @@ class CycleCalendar(QWidget):
         painter.drawRect(rect)
         if kind == NEXT_CYCLE:
             painter.setPen(QPen(QColor("#8a6d00"), 3))
+            painter.drawRect(rect.adjusted(2, 2, -2, -2))
+        if kind == HELD:  # dashed grey: a day that was to be a dose, now not to be given
+            painter.fillRect(rect, QBrush(QColor("#d0d0d0"), Qt.BrushStyle.BDiagPattern))
+            painter.setPen(QPen(QColor("#6a6a6a"), 2, Qt.PenStyle.DashLine))
             painter.drawRect(rect.adjusted(2, 2, -2, -2))
         text_colour = QColor("#ffffff") if kind == DOSE else QColor("#202020")
         if kind is None:

@@ -62,6 +62,8 @@ COLUMN_COUNT = 5
 ROLE_DOSE = 0x0100 + 1  # Qt.UserRole + 1: (cycle, day) of a dose row
 
 
+NO_COURSE = "No course open. Open a patient (Ctrl+O), or save a plan (Ctrl+S) to start a course."
+
 def _date_text(iso: str | None) -> str:
     if not iso:
         return ""
@@ -172,8 +174,7 @@ class CoursePanel(QWidget):
         self.notice = NoticeBar(self._reload)
         column.addWidget(self.notice)
 
-        self.patient = QLabel("No course open. Open a patient (Ctrl+O), or save a plan "
-                              "(Ctrl+S) to start a course.")
+        self.patient = QLabel(NO_COURSE)
         self.patient.setObjectName("coursePatient")
         self.patient.setWordWrap(True)
         column.addWidget(self.patient)
@@ -242,6 +243,7 @@ class CoursePanel(QWidget):
         self.record_button.setEnabled(False)
         self.plan_day_button.setEnabled(False)
         if data is None:
+            self.patient.setText(NO_COURSE)
             return
         patient = data["patient"]
         count = len(data["cycles"])
@@ -469,6 +471,9 @@ class CoursePanel(QWidget):
 
     def _show_dialog(self, dialog: QDialog) -> None:
         self.dialog = dialog
+        from besponsa_desktop.ui.wheel import guard_wheel
+
+        guard_wheel(dialog)  # a wheel over a date or a choice never changes it
         dialog.finished.connect(lambda *_: self._dialog_closed(dialog))
         dialog.open()  # window-modal, but never blocks the event loop
 

@@ -1,10 +1,12 @@
 """The independent double check: a second person re-enters height and weight from the chart
-without seeing what was entered. This dialog never shows the plan's values, and the window
-hides the form and the plan while it is open; the store compares and records both names.
-On a ward database the second person signs in with their own database user name and
-password."""
+without seeing what was entered. This dialog never shows the plan's values, and hides the
+window's form and plan while it is open; the store compares and records both names. On a
+ward database the second person signs in with their own database user name and password."""
 
 from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -14,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +24,10 @@ from PySide6.QtWidgets import (
 from besponsa_desktop import entry
 from besponsa_desktop.course_controller import CourseController, Notice
 from besponsa_desktop.ui import look
+from besponsa_desktop.ui.wheel import guard_wheel
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QShowEvent
 
 
 class DoubleCheckDialog(QDialog):
@@ -35,7 +42,9 @@ class DoubleCheckDialog(QDialog):
         # used for that one connection and never kept.
         self.ward = course.is_ward()
         intro = QLabel(
-            f"<b>{course.checked_plan_text()}</b><br><b>Second person:</b> measure or read the "
+            f"<b>{escape(_patient_text(course))}</b><br>"
+            f"<b>{escape(course.checked_plan_text())}</b><br><b>Second person:</b> measure or "
+            "read the "
             "patient's height and weight from the chart yourself and type them here. The "
             "plan's values are not shown; they must match within 0.5 cm and 0.1 kg."
             + (" Sign with your own ward database user name and password." if self.ward
@@ -85,6 +94,24 @@ class DoubleCheckDialog(QDialog):
         buttons.rejected.connect(self.reject)
         column.addWidget(buttons)
         self.resize(460, self.sizeHint().height())
+        guard_wheel(self)
+        # Blind, whichever button or menu opened it: the window's form and plan (the values
+        # entered) are out of sight while this dialog is open.
+        self._hidden: QWidget | None = None
+        self.finished.connect(self._show_window_again)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        window = self.parentWidget()
+        central = window.centralWidget() if isinstance(window, QMainWindow) else None
+        if central is not None and central.isVisible():
+            central.hide()
+            self._hidden = central
+        super().showEvent(event)
+
+    def _show_window_again(self, *_args: object) -> None:
+        if self._hidden is not None:
+            self._hidden.show()
+            self._hidden = None
 
     def _fail(self, message: str) -> None:
         self.problem.setText(message)
@@ -128,6 +155,15 @@ class DoubleCheckDialog(QDialog):
         # Recorded, matched or not: the result is in the course panel's message.
         self.result_matched = matched
         self.accept()
+
+
+def _patient_text(course: CourseController) -> str:
+    """Whose plan: name and MRN (never the height or weight: the check is blind)."""
+    data = course.course or {}
+    patient = data.get("patient") or {}
+    if not patient:
+        return "No course open"
+    return f"{patient.get('name', '')} · MRN {patient.get('mrn', '')}"
 
 
 def _pair(editor: QLineEdit, unit: QComboBox) -> QWidget:

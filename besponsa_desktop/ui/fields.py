@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:  # the calendar's classes load when a calendar is first opened
     from PySide6.QtCore import QDate
-    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtGui import QKeyEvent, QResizeEvent
     from PySide6.QtWidgets import QCalendarWidget, QMenu
 
 from besponsa_desktop import entry
@@ -67,6 +67,43 @@ class ValueCombo(QComboBox):
         self.setCurrentIndex(max(index, 0))
 
 
+class OneLineLabel(QLabel):
+    """A message on one line beside its editor, cut with "…" when the row is too narrow
+    (the whole message is its tooltip, its accessible text, and in the plan area's list).
+    One line, so that a message appearing never moves the fields below it under the
+    pharmacist's cursor."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.full_text = ""
+
+    def set_message(self, text: str) -> None:
+        self.full_text = text
+        self.setToolTip(text)
+        self.setAccessibleName(text)
+        self._fit()
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(20, hint.height())
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(self.fontMetrics().horizontalAdvance(self.full_text) + 4, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        from PySide6.QtCore import Qt
+
+        shown = self.fontMetrics().elidedText(
+            self.full_text, Qt.TextElideMode.ElideRight, max(self.width(), 20))
+        if shown != self.text():
+            self.setText(shown)
+
+
 class Field(QWidget):
     """Base: a row holding one or two editors, an echo and a problem label beneath."""
 
@@ -87,7 +124,7 @@ class Field(QWidget):
         # The echo and the problem label are made only when first needed: the form has
         # some sixty fields, and fewer widgets make the window appear sooner.
         self._echo: QLabel | None = None
-        self._problem: QLabel | None = None
+        self._problem: OneLineLabel | None = None
         self._placeholder: str | None = None  # the editor's own, while "required" shows
         self.editors: dict[str, QWidget] = {}
 
@@ -104,21 +141,24 @@ class Field(QWidget):
         return self._echo.text() if self._echo is not None else ""
 
     @property
-    def problem(self) -> QLabel:
+    def problem(self) -> OneLineLabel:
+        """Beside the editors, after the echo, on the editors' own line: a message never
+        adds a line to the form (see OneLineLabel)."""
         if self._problem is None:
-            self._problem = QLabel()
+            self._problem = OneLineLabel()
             self._problem.setObjectName("problem")
             self._problem.setStyleSheet(look.PROBLEM_LABEL)
-            self._problem.setWordWrap(True)
             self._problem.hide()
-            self.grid.addWidget(self._problem, 1, 0, 1, -1)
+            self.grid.setColumnStretch(self.columns, 0)
+            self.grid.addWidget(self._problem, 0, self.columns + 1)
+            self.grid.setColumnStretch(self.columns + 1, 1)
         return self._problem
 
     def problem_text(self) -> str:
         """The message shown beside the field ("" when none is shown)."""
         if self._problem is None or self._problem.isHidden():
             return ""
-        return self._problem.text()
+        return self._problem.full_text
 
     # subclasses: add their editor(s) with _add_editor, then the echo
     def _add_editor(self, key: str, widget: QWidget, name: str, tip: str) -> None:
@@ -160,11 +200,11 @@ class Field(QWidget):
         if message is None:
             if self._problem is not None:
                 self._problem.hide()
-                self._problem.clear()
+                self._problem.set_message("")
             editor.setAccessibleDescription("")
             return
         text = "Required" if missing else message
-        self.problem.setText(text)
+        self.problem.set_message(text)
         self.problem.setVisible(not missing)  # "required" shows in the border and the list
         editor.setAccessibleDescription(f"{self.label_text}: {text}")
 

@@ -100,6 +100,11 @@ class PatientForm(QScrollArea):
             return
         self._build_rest()
         self.complete = True
+        from besponsa_desktop.ui.wheel import guard_wheel
+
+        body = self.column.parentWidget()
+        assert body is not None
+        guard_wheel(body)
         self._set_tab_order()
         self.set_values(self._told_values)
         if self._told_applicable is not None:
@@ -232,6 +237,23 @@ class PatientForm(QScrollArea):
                                  "Longest interruption", unit="days", width=50,
                                  tooltip="Longest dosing interruption for toxicity in the "
                                  "previous cycle, in days"), at=self._row_after("dose_level"))
+
+        g = self._layouts["patient"]
+        self._current_group = "patient"
+        self._add(g, TextField("prescriber", "Prescriber", "The prescriber's name: printed on "
+                               "every page of the nurses' sheet", width=240),
+                  at=self._row_after("patient.sex"))
+
+        # Offered only when the core asks (an implausible combination, a large change).
+        g = self._layouts["measurements"]
+        self._current_group = "measurements"
+        self._add(g, CheckField("confirm_body_size", "Confirmed: height and weight are both "
+                                "right", "Tick only after checking an unusual height–weight "
+                                "combination and its units against the chart"),
+                  at=self._row_after("previous_weight_kg"))
+        self._add(g, CheckField("confirm_weight_change", "Confirmed: the weight change is "
+                                "right", "Tick only after re-weighing or checking the chart"),
+                  at=self._row_after("confirm_body_size"))
 
         g = self._group("baseline", "Counts before treatment began")
         self._pair(g, "Baseline: ANC, platelets",

@@ -43,13 +43,15 @@ QLabel#bannerTitle {{ font-size: 17pt; font-weight: bold; }}
 QLabel#bannerReasons {{ font-size: 11pt; }}
 QLabel#note, QLabel#reminders {{ color: #555555; }}
 QLabel#warnings {{ color: #5a3b00; }}
+QLabel#topWarnings {{ color: #1a1a1a; background: #fff4cc; border: 2px solid #8a6d00;
+    border-radius: 4px; padding: 4px 8px; font-size: 10.5pt; }}
 """
 
 
 def show_state(editor: QWidget, state: str) -> None:
     """An editor drawn as wrong ("error"), still to fill ("missing") or plain ("")."""
-    # Written, never read back here: PySide6 6.12's QObject.property() drops a reference
-    # to None for a property never set, and enough of those crash Python at exit.
+    if (editor.property("problem") or "") == state:  # None: never marked
+        return
     editor.setProperty("problem", state)  # what tests and assistive checks read
     from PySide6.QtWidgets import QCheckBox, QComboBox
 

@@ -6,16 +6,20 @@ problems and enables Save and Print only while the plan is valid. No modal error
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QSplitter, QWidget
 
-from besponsa_desktop.controller import FieldProblem, PlanController, applicable
+from besponsa_desktop.controller import (
+    CONFIRMATIONS,
+    FieldProblem,
+    PlanController,
+)
 from besponsa_desktop.ui.fields import ALIGN_CENTER
 from besponsa_desktop.ui.form import PatientForm
-from besponsa_desktop.ui.refcounts import protect_singletons
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -59,27 +63,32 @@ class MainWindow(QMainWindow):
         self.course_menu = self.menuBar().addMenu("&Course")
         self.actions_built = False
         if not staged:
-            protect_singletons()
             self._build_actions()
         self._prepare_course()
 
         self.form.valueChanged.connect(self._edited)
+        # Edited by hand since the form was last emptied, opened or saved: New patient,
+        # Open patient and Quit ask before discarding it.
+        self.unsaved = False
         controller.coreReady.connect(self._build_plan_view)
         if controller.core_loaded:
             self._build_plan_view()
         controller.planChanged.connect(self._plan_changed)
         controller.problemsChanged.connect(self._problems_changed)
         controller.validityChanged.connect(self._validity_changed)
+        controller.planFailed.connect(self._plan_failed)
         controller.statusMessage.connect(lambda text: self.statusBar().showMessage(text, 8000))
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_changed)
 
         self.form.set_values(controller.values)
-        self.form.set_applicable(applicable(controller.values))
+        self.form.set_applicable(controller.shown_fields())
         self._validity_changed(controller.valid)
         self.statusBar().showMessage("Loading the dosing rules…")
         self._restore_geometry()
+        # the first thing typed is the patient's name (given when the window is activated)
+        self.form.fields["patient.name"].editor.setFocus()
 
     # ---------------------------------------------------------------- actions
     def _action(self, text: str, shortcut: str, slot: Any, tip: str) -> QAction:
@@ -148,15 +157,35 @@ class MainWindow(QMainWindow):
 
         return print_preview.export(self, self.controller)
 
+    def discard_ok(self, doing: str) -> bool:
+        """True when nothing unsaved would be lost, or the pharmacist agrees to lose it."""
+        if not self.unsaved:
+            return True
+        from PySide6.QtWidgets import QMessageBox
+
+        buttons = QMessageBox.StandardButton
+        answer = QMessageBox.question(
+            self, "Changes not saved",
+            f"The form holds changes not saved to the patient's course. {doing} discards "
+            "them.\n\nDiscard the changes? (Cancel, then Ctrl+S, saves them.)",
+            buttons.Discard | buttons.Cancel, buttons.Cancel,
+        )
+        return bool(answer == buttons.Discard)
+
     def new_patient(self) -> None:
+        if not self.discard_ok("A new patient"):
+            return
+        self.unsaved = False
+        if self._course_panel is not None:
+            self.controller.course.clear()  # the previous patient's course goes too
         values = self.controller.new_patient()
         self.form.set_values(values)
-        self.form.set_applicable(applicable(values))
+        self.form.set_applicable(self.controller.shown_fields())
         self.form.focus_field("patient.name")
 
     def load_values(self, values: dict[str, Any]) -> None:
         self.form.set_values(values)
-        self.form.set_applicable(applicable(values))
+        self.form.set_applicable(self.controller.shown_fields())
 
     # ---------------------------------------------------------------- the course
     def _prepare_course(self) -> None:
@@ -178,10 +207,12 @@ class MainWindow(QMainWindow):
         for text, shortcut, slot, tip in (
             ("&Open patient…", "Ctrl+O", self.open_patient, "Find a stored patient by MRN or "
              "name and open their course (Ctrl+O)"),
-            ("Plan &next cycle", "", self.plan_next_cycle, "Fill the form for Day 1 of the next "
-             "cycle from the open course"),
-            ("&Double check…", "", self.double_check, "A second person re-enters height and "
-             "weight blind"),
+            ("Plan &next cycle", "Ctrl+Shift+N", self.plan_next_cycle, "Fill the form for Day 1 "
+             "of the next cycle from the open course (Ctrl+Shift+N)"),
+            ("&Double check…", "Ctrl+D", self.double_check, "A second person re-enters height "
+             "and weight blind (Ctrl+D)"),
+            ("&Record dose…", "Ctrl+R", self.record_dose, "Record the dose selected in the "
+             "course timeline: given, held, moved or omitted (Ctrl+R)"),
             ("Plan or course &timeline", "Ctrl+T", self.toggle_course,
              "Switch between the plan and the course timeline (Ctrl+T)"),
         ):
@@ -218,6 +249,8 @@ class MainWindow(QMainWindow):
             course.courseChanged.connect(self._course_changed)
             panel.opened.connect(self.show_course)
             panel.formFilled.connect(self.show_plan)
+            panel.formFilled.connect(self._form_filled)
+            panel.opened.connect(self._form_filled)
             self.course_tabs, self._course_panel = tabs, panel
         return self._course_panel
 
@@ -243,30 +276,47 @@ class MainWindow(QMainWindow):
     def save(self) -> bool:
         panel = self.course_panel()
         saved = self.controller.save()
+        if saved:
+            self.unsaved = False
         if not saved and self.controller.valid and not self.controller.course.signer:
             self.show_course()
             panel.require_signer()
         return saved
 
     def open_patient(self) -> Any:
+        if not self.discard_ok("Opening a patient"):
+            return None
         return self.course_panel().open_patient()
 
     def plan_next_cycle(self) -> None:
         self.course_panel().plan_next_cycle()
 
-    def double_check(self) -> Any:
-        dialog = self.course_panel().double_check()
-        if dialog is not None:
-            # blind: the form and the plan are out of sight while the second person types
-            self.splitter.hide()
-            dialog.finished.connect(self.splitter.show)
+    def record_dose(self) -> Any:
+        """The dose selected in the timeline; with none selected, the timeline is shown
+        and the status bar says to choose one."""
+        panel = self.course_panel()
+        dialog = panel.record_selected()
+        if dialog is None:
+            self.show_course()
+            self.statusBar().showMessage(
+                "Record dose: select a dose in the course timeline first.", 8000)
         return dialog
+
+    def double_check(self) -> Any:
+        # blind from every entry point: the dialog itself hides the form and the plan
+        return self.course_panel().double_check()
 
     def _course_changed(self, data: Any) -> None:
         self._plan_changed(self.controller.plan)  # the plan view follows the course
-        if data is not None and self.course_tabs is not None:
-            name = data["patient"]["name"]
-            self.course_tabs.setTabText(1, f"Course timeline — {name}")
+        if self.course_tabs is None:
+            return
+        if data is None:
+            self.course_tabs.setTabText(1, "Course timeline")
+            return
+        self.course_tabs.setTabText(1, f"Course timeline — {data['patient']['name']}")
+
+    def _form_filled(self, *_args: Any) -> None:
+        self.unsaved = False  # the form shows a plan as stored
 
     def _course_form_edited(self, *_args: Any) -> None:
         self.controller.course.form_edited()  # cheap: the store loads only when used
@@ -307,8 +357,11 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- the controller
     def _edited(self, key: str, value: Any) -> None:
+        self.unsaved = True
         self.controller.set_value(key, value)
-        self.form.set_applicable(applicable(self.controller.values))
+        values = self.controller.values
+        self.form.set_values({k: values[k] for k in CONFIRMATIONS})  # voided by an edit
+        self.form.set_applicable(self.controller.shown_fields())
 
     def _plan_changed(self, plan: Any) -> None:
         if plan is not None and self.plan_view is not None:
@@ -317,7 +370,13 @@ class MainWindow(QMainWindow):
             self.plan_view.show_course_note(self.controller.course_note())
             self.statusBar().clearMessage()
 
+    def _plan_failed(self, message: str) -> None:
+        self.form.show_problems([])
+        if self.plan_view is not None:
+            self.plan_view.show_failure(message)
+
     def _problems_changed(self, problems: list[FieldProblem]) -> None:
+        self.form.set_applicable(self.controller.shown_fields())
         self.form.show_problems(problems)
         if problems and self.plan_view is not None:
             self.plan_view.show_problems(problems)
@@ -361,13 +420,19 @@ class MainWindow(QMainWindow):
     remember_geometry = True  # off for --smoke: a start-up check leaves no trace
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.discard_ok("Quitting"):
+            event.ignore()
+            return
         if not self.remember_geometry:
             super().closeEvent(event)
             return
         settings = self.controller.settings
         settings.set_window_state("geometry", self.saveGeometry())
         settings.set_window_state("splitter", self.splitter.saveState())
-        settings.sync()
+        from besponsa_desktop.settings import SettingsNotSaved
+
+        with contextlib.suppress(SettingsNotSaved):  # the window's size only: not worth a box
+            settings.sync()
         super().closeEvent(event)
 
     # A paintEvent override, not an application event filter: a Python event filter sees
@@ -389,7 +454,28 @@ class MainWindow(QMainWindow):
     def finish_startup(self) -> None:
         """After the first paint: the menus' actions, the rest of the form, then the
         dosing rules."""
-        protect_singletons()
         self._build_actions()
         self.form.finish_building()
+        install_exception_hook(self)
         self.controller.load_core()
+
+
+def install_exception_hook(window: MainWindow) -> None:
+    """The program's one global exception hook, for the running window: an error no code
+    expected (in a slot, a paint, a timer) is logged without patient data, the plan on
+    screen is withdrawn (it may no longer be right) and the window says so; never a
+    traceback, never a window that carries on as if nothing happened."""
+    import sys
+
+    def hook(kind: type[BaseException], error: BaseException, traceback: Any) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, error, traceback)
+            return
+        if error.__traceback__ is None:
+            error = error.with_traceback(traceback)
+        window.controller.withdraw(error)
+        window.statusBar().showMessage(
+            "An internal error occurred and was logged; the plan was withdrawn. Please "
+            "contact IT.", 0)
+
+    sys.excepthook = hook

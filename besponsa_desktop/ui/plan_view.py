@@ -7,11 +7,11 @@ The banner's colour is never the only signal: it always carries the decision in 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from html import escape
+from html import escape as _html_escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -37,19 +37,75 @@ BANNERS = {
     "not_eligible": ("NOT ELIGIBLE", "#4a1d6e", "#ffffff"),
     "incomplete": ("NOT YET A PLAN", "#d9d9d9", "#1a1a1a"),
     "loading": ("LOADING THE DOSING RULES", "#d9d9d9", "#1a1a1a"),
+    "failed": ("NO PLAN — INTERNAL ERROR", "#1a1a1a", "#ffffff"),
 }
 HEADINGS = ("Day", "Date", "May move to", "mg/m²", "Dose", "Withdraw", "Vials",
             "NaCl 0.9%", "Rate")
+
+
+LEGEND = (
+    "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
+    "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
+    "<b>C due</b> next cycle due (framed)"
+)
+HELD_LEGEND = (
+    "<b>DN on hold</b> the day a dose was planned (dashed, hatched): <b>not to be given</b> "
+    "until the hold is resolved and a new plan is made"
+)
+
+
+def escape(text: str) -> str:
+    """Text for a rich-text label. Quotes stay as they are: Qt's labels show the hex entity
+    html.escape makes of an apostrophe ("day&#x27;s") as it is."""
+    return _html_escape(text, quote=False)
+
+
+def _plain(html: str) -> str:
+    """Rich text as words, for a screen reader."""
+    import re
+    from html import unescape
+
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def short_day(day: Any) -> str:
     return f"{day.day} {MONTHS[day.month - 1]}"
 
 
+def day_span(first: Any, last: Any) -> str:
+    """'6–10 Dec', '29 Dec – 2 Jan': short, so the table fits a narrow window."""
+    if first == last:
+        return "no window"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {MONTHS[last.month - 1]}"
+    return f"{short_day(first)} – {short_day(last)}"
+
+
 def _section(title: str) -> QLabel:
     label = QLabel(title)
     label.setObjectName("section")
     return label
+
+
+class DoseTable(QTableWidget):
+    """The dose table: every column as wide as its widest text, never cut. When the plan
+    area is narrower than the columns (1024 px, or 125–150 % scaling), the table scrolls
+    sideways within itself, and is as tall as its rows plus that scroll bar; the banner
+    and the rest of the plan still wrap to the window."""
+
+    def fit_height(self) -> None:
+        rows = sum(self.rowHeight(r) for r in range(self.rowCount()))
+        header = self.horizontalHeader().sizeHint().height()
+        columns = sum(self.columnWidth(c) for c in range(self.columnCount()))
+        sideways = columns > self.width() - 2 * self.frameWidth()
+        bar = self.horizontalScrollBar().sizeHint().height() if sideways else 0
+        height = header + rows + 2 * self.frameWidth() + 2 + bar
+        if self.height() != height:
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_height()
 
 
 class PlanView(QScrollArea):
@@ -82,9 +138,31 @@ class PlanView(QScrollArea):
         self.banner_reasons.setWordWrap(True)
         self.banner_reasons.setTextFormat(Qt.TextFormat.RichText)
         self.banner_reasons.linkActivated.connect(self._link)
+        # Readable with the keyboard and by a screen reader: the decision, its reasons and
+        # the doses take focus (Tab) and carry their text as accessible text.
+        keyboard = (Qt.TextInteractionFlag.TextSelectableByMouse
+                    | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.banner_title.setTextInteractionFlags(keyboard)
+        self.banner_title.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.banner_reasons.setTextInteractionFlags(
+            keyboard | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.banner_reasons.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         banner_layout.addWidget(self.banner_title)
         banner_layout.addWidget(self.banner_reasons)
         column.addWidget(self.banner)
+
+        # Warnings that bear on the decision (stale labs or measurements, a weight change,
+        # an implausible combination), with the banner: read before any number below.
+        self.top_warnings = QLabel()
+        self.top_warnings.setObjectName("topWarnings")
+        self.top_warnings.setAccessibleName("Check before using this plan")
+        self.top_warnings.setWordWrap(True)
+        self.top_warnings.setTextFormat(Qt.TextFormat.RichText)
+        self.top_warnings.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.top_warnings.hide()
+        column.addWidget(self.top_warnings)
 
         self.details = QWidget()
         details = QVBoxLayout(self.details)
@@ -98,21 +176,22 @@ class PlanView(QScrollArea):
 
         self.table_title = _section("Doses")
         details.addWidget(self.table_title)
-        self.table = QTableWidget(0, len(HEADINGS))
+        self.table = DoseTable(0, len(HEADINGS))
         self.table.setObjectName("doses")
         self.table.setAccessibleName("Dose table")
         self.table.setHorizontalHeaderLabels(list(HEADINGS))
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.table.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows read cell by cell
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.table.setWordWrap(False)
         self.table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(False)
         details.addWidget(self.table)
         self.table_note = QLabel()
         self.table_note.setObjectName("note")
@@ -128,11 +207,7 @@ class PlanView(QScrollArea):
         details.addWidget(self.calendar_title)
         self.calendar = CycleCalendar()
         details.addWidget(self.calendar)
-        self.legend = QLabel(
-            "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
-            "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
-            "<b>C due</b> next cycle due (framed)"
-        )
+        self.legend = QLabel(LEGEND)
         self.legend.setObjectName("note")
         self.legend.setWordWrap(True)
         details.addWidget(self.legend)
@@ -168,6 +243,10 @@ class PlanView(QScrollArea):
         self.banner_reasons.setText(html)
         self.banner_reasons.setVisible(bool(html))
         self.banner.setAccessibleDescription(words)
+        self.banner_title.setAccessibleName("Decision")
+        self.banner_title.setAccessibleDescription(self.banner_title.text())
+        self.banner_reasons.setAccessibleName("Reasons")
+        self.banner_reasons.setAccessibleDescription(_plain(html))
 
     def banner_text(self) -> str:
         return f"{self.banner_title.text()}\n{self.banner_reasons.text()}"
@@ -180,6 +259,13 @@ class PlanView(QScrollArea):
     def show_loading(self) -> None:
         self._set_banner("loading", "")
         self.details.hide()
+        self.top_warnings.hide()
+
+    def show_failure(self, message: str) -> None:
+        """The rules failed: no plan at all, and why (nothing below to prepare from)."""
+        self._set_banner("failed", f"<p>{escape(message)}</p>")
+        self.details.hide()
+        self.top_warnings.hide()
 
     def show_problems(self, problems: Iterable[FieldProblem]) -> None:
         """The plan area while anything is invalid: what to fix, nothing else."""
@@ -200,6 +286,7 @@ class PlanView(QScrollArea):
         subtitle = f"{count} field{'s' if count != 1 else ''} to complete or correct"
         self._set_banner("incomplete", "".join(parts), subtitle)
         self.details.hide()
+        self.top_warnings.hide()
 
     def _field_link(self, problem: FieldProblem) -> str:
         if not problem.field:
@@ -230,6 +317,10 @@ class PlanView(QScrollArea):
         self.calendar.set_plan(plan if has_doses else None)
         for widget in (self.calendar_title, self.calendar, self.legend):
             widget.setVisible(has_doses)
+        on_hold = decision == "hold"
+        self.calendar_title.setText("Cycle calendar — ON HOLD: no dose to give"
+                                    if on_hold else "Cycle calendar")
+        self.legend.setText(HELD_LEGEND if on_hold else LEGEND)
         self._fill_findings(plan)
         self.details.show()
 
@@ -260,13 +351,14 @@ class PlanView(QScrollArea):
     def _fill_table(self, plan: Any) -> None:
         doses = list(plan.doses)
         on_hold = plan.decision.value == "hold"
+        # The header sizes its columns once, after the fill: in ResizeToContents mode it
+        # would measure every column again after each cell (about 1 ms a cell).
+        header_view = self.table.horizontalHeader()
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setRowCount(len(doses))
         for row, dose in enumerate(doses):
             checked = dose.day == plan.dose_day
-            window = (
-                f"{short_day(dose.window_start)} – {short_day(dose.window_end)}"
-                if dose.window_start != dose.window_end else "no window"
-            )
+            window = day_span(dose.window_start, dose.window_end)
             cells = (
                 ("▶ " if checked else "") + f"Day {dose.day}",
                 human_date(dose.date),
@@ -275,8 +367,7 @@ class PlanView(QScrollArea):
                 f"{fmt(dose.dose_mg)} mg",
                 f"{fmt(dose.volume_ml)} mL",
                 f"{dose.vials}",
-                f"{fmt(dose.sodium_chloride_ml)} mL",
-                f"{fmt(dose.rate_ml_per_h)} mL/h",
+                *_preparation_cells(dose),
             )
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -291,12 +382,18 @@ class PlanView(QScrollArea):
                 if on_hold:  # greyed: a held dose must not look ready to prepare
                     item.setForeground(QColor("#8a8a8a"))
                 self.table.setItem(row, col, item)
+        header_view.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.resizeColumnsToContents()
         self.table.resizeRowsToContents()
-        header = self.table.horizontalHeader().sizeHint().height()
-        rows = sum(self.table.rowHeight(r) for r in range(len(doses)))
-        self.table.setFixedHeight(header + rows + 2 * self.table.frameWidth() + 2)
+        # Never a cut number ("46" for 46.3 mL): the table scrolls sideways when narrow.
+        self.table.fit_height()
         self.table.setVisible(bool(doses))
+        self.table.setAccessibleDescription(
+            ("ON HOLD, not to be given. " if on_hold else "")
+            + "; ".join(
+                f"Day {d.day} {human_date(d.date)}: {fmt(d.dose_mg)} mg, withdraw "
+                f"{fmt(d.volume_ml)} mL, {d.vials} vials, sodium chloride "
+                "{}, {}".format(*_preparation_cells(d)) for d in doses))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")
@@ -309,16 +406,40 @@ class PlanView(QScrollArea):
             self.table_title.setText("Doses")
             self.table_title.setStyleSheet("")
         first = doses[0]
+        if on_hold:  # nothing on screen reads as how to prepare a held dose
+            self.table_note.setText("<b>Not to be prepared or given while on hold.</b> The "
+                                    "amounts are shown only to compare with a new plan.")
+            return
+        bag = next((d for d in doses if d.preparation.value == "bag"), None)
+        dilution = (
+            f"withdraw the volume shown and add it to the sodium chloride 0.9% shown, "
+            f"{fmt(bag.diluent_total_ml)} mL in all; infuse over {bag.infusion_minutes} "
+            "minutes. "
+            if bag is not None
+            else ""
+        )
+        small = _small_dose_note([d for d in doses if d.preparation.value == "small_dose"])
         self.table_note.setText(
             f"inotuzumab ozogamicin: reconstitute each vial with "
-            f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; withdraw the "
-            f"volume shown and add it to the sodium chloride 0.9% shown, "
-            f"{fmt(first.diluent_total_ml)} mL in all; infuse over {first.infusion_minutes} "
-            f"minutes. {escape(plan.rounding_convention)}"
+            f"{fmt(first.reconstitution_water_ml_per_vial)} mL sterile water; {dilution}"
+            f"{escape(plan.rounding_convention)}{small}"
         )
 
     def _fill_findings(self, plan: Any) -> None:
-        warnings = plan.warnings
+        from besponsa_desktop.controller import checks_before_deciding
+
+        with_decision = checks_before_deciding()
+        first = [w for w in plan.warnings if w.code in with_decision]
+        warnings = [w for w in plan.warnings if w.code not in with_decision]
+        self.top_warnings.setText(
+            "<b>Check before using this plan:</b><ul style='margin-left:-20px'>" + "".join(
+                f"<li>{escape(w.message)} <small>({escape(w.source)})</small></li>"
+                for w in first
+            ) + "</ul>"
+        )
+        self.top_warnings.setVisible(bool(first))
+        self.top_warnings.setAccessibleDescription(
+            "; ".join(w.message for w in first))
         self.warnings_title.setText(f"Warnings ({len(warnings)})" if warnings else "Warnings")
         self.warnings.setText(
             "<ul style='margin-left:-20px'>" + "".join(
@@ -333,3 +454,29 @@ class PlanView(QScrollArea):
                 for r in plan.reminders
             ) + "</ul>"
         )
+
+
+def _preparation_cells(dose: Any) -> tuple[str, str]:
+    """Sodium chloride and rate; a small dose without the institution's protocol numbers
+    says so rather than show a bag it cannot have."""
+    if dose.sodium_chloride_ml is None or dose.rate_ml_per_h is None:
+        return "syringe protocol", "protocol"
+    suffix = " (syringe)" if dose.preparation.value == "small_dose" else ""
+    return f"{fmt(dose.sodium_chloride_ml)} mL{suffix}", f"{fmt(dose.rate_ml_per_h)} mL/h"
+
+
+def _small_dose_note(doses: list[Any]) -> str:
+    """One line for the small doses; their details are under Warnings."""
+    if not doses:
+        return ""
+    days = ", ".join(f"Day {d.day}" for d in doses)
+    references = {d.preparation_protocol for d in doses}
+    how = (
+        f" ({escape(next(iter(references)))}, the institution's, not the label's)"
+        if None not in references and len(references) == 1
+        else ""
+    )
+    return (
+        f"<br><b>{days}: small dose — prepare by the institution's small-volume (syringe) "
+        f"protocol{how}. You confirm this before printing (details under Warnings).</b>"
+    )

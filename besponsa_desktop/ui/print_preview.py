@@ -1,8 +1,9 @@
 """Print preview, printing and PDF export of the nurses' printout.
 
-The controller makes the PDF (``print_plan``, ``export_pdf``); here it is shown with QtPdf,
-sent to a printer, or saved where the pharmacist chooses. The window imports this module on
-the first print only: QtPdf and QtPrintSupport cost ~55 ms to import, reportlab ~200 ms.
+The controller makes the PDF (``print_plan``, ``export_pdf``); here its pages are rendered
+with PDFium (pypdfium2), shown in the preview, sent to a printer, or the PDF saved where
+the pharmacist chooses. The window imports this module on the first print only: pypdfium2
+and QtPrintSupport cost some tens of ms to import, reportlab ~200 ms.
 
 The two modal system dialogs are reached only through ``choose_pdf_path`` and
 ``choose_printer`` (tests replace them, or ``QFileDialog.getSaveFileName`` and
@@ -17,20 +18,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import (
-    QBuffer,
-    QByteArray,
-    QIODevice,
-    QObject,
-    QPointF,
-    QRectF,
-    QSize,
-    QStandardPaths,
-    Qt,
+import pypdfium2
+from PySide6.QtCore import QRectF, QSize, QSizeF, QStandardPaths, Qt, Signal
+from PySide6.QtGui import (
+    QImage,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QShortcut,
 )
-from PySide6.QtGui import QColor, QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QShortcut
-from PySide6.QtPdf import QPdfDocument
-from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QApplication,
@@ -40,7 +39,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
+    QScrollArea,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -88,28 +89,53 @@ def choose_printer(parent: QWidget | None, printer: QPrinter, pages: int) -> boo
 
 
 # ------------------------------------------------------------------ the PDF
-def load_pdf(data: bytes, parent: QObject | None = None) -> QPdfDocument:
-    """A QtPdf document over ``data``, read from memory (no temporary file with patient
-    data on disk)."""
-    document = QPdfDocument(parent)  # type: ignore[arg-type]  # None is allowed
-    buffer = QBuffer(document)  # QtPdf reads from it for as long as the document lives
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    document.load(buffer)
-    if document.status() != QPdfDocument.Status.Ready:
-        raise ValueError(f"the printout could not be read back ({document.error().name})")
-    return document
+class PdfPages:
+    """The pages of a PDF held in memory (no temporary file with patient data on disk),
+    rendered by PDFium. Used from the GUI thread only (PDFium is not thread-safe)."""
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self._pdf = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError as error:
+            raise ValueError(f"the printout could not be read back ({error})") from None
+        self.page_count = len(self._pdf)
+        if not self.page_count:
+            raise ValueError("the printout could not be read back (no pages)")
+        self._sizes = [QSizeF(*self._pdf[i].get_size()) for i in range(self.page_count)]
+
+    def page_points(self, page: int) -> QSizeF:
+        """The page's size in points (1/72 inch)."""
+        return self._sizes[page]
+
+    def render(self, page: int, dpi: float) -> QImage:
+        """The page at ``dpi`` on white paper, as an image Qt owns."""
+        bitmap = self._pdf[page].render(
+            scale=dpi / 72, fill_color=(255, 255, 255, 255), prefer_bgrx=True,
+            may_draw_forms=False,
+        )
+        # BGRx in memory is Qt's RGB32 on little-endian machines (x86-64, ARM)
+        image = QImage(bitmap.buffer, bitmap.width, bitmap.height, bitmap.stride,
+                       QImage.Format.Format_RGB32)
+        return image.copy()  # detached from PDFium's buffer, which goes with ``bitmap``
 
 
-def page_size_of(document: QPdfDocument) -> QPageSize:
+def load_pdf(data: bytes) -> PdfPages:
+    """The printout's pages; ValueError if PDFium cannot read them."""
+    return PdfPages(data)
+
+
+def page_size_of(document: PdfPages) -> QPageSize:
     """A4 or Letter, as the printout was laid out (the printer is set to match)."""
-    points = document.pagePointSize(0)
     return QPageSize(
-        QPageSize.id(points, QPageSize.Unit.Point, QPageSize.SizeMatchPolicy.FuzzyMatch)
+        QPageSize.id(
+            document.page_points(0),
+            QPageSize.Unit.Point,
+            QPageSize.SizeMatchPolicy.FuzzyMatch,
+        )
     )
 
 
-def new_printer(document: QPdfDocument) -> QPrinter:
+def new_printer(document: PdfPages) -> QPrinter:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setDocName(PRINT_JOB_NAME)
     printer.setPageSize(page_size_of(document))
@@ -120,22 +146,15 @@ def new_printer(document: QPdfDocument) -> QPrinter:
     return printer
 
 
-def page_image(document: QPdfDocument, page: int, dpi: float) -> QImage:
-    """One page at ``dpi``, on white paper (QtPdf renders on a transparent background)."""
-    points = document.pagePointSize(page)
-    size = QSize(round(points.width() * dpi / 72), round(points.height() * dpi / 72))
-    image = QImage(size, QImage.Format.Format_RGB32)
-    image.fill(QColor("white"))
-    painter = QPainter(image)
-    painter.drawImage(0, 0, document.render(page, size))
-    painter.end()
-    return image
+def page_image(document: PdfPages, page: int, dpi: float) -> QImage:
+    """One page at ``dpi``, on white paper."""
+    return document.render(page, dpi)
 
 
-def print_document(document: QPdfDocument, printer: QPrinter) -> int:
+def print_document(document: PdfPages, printer: QPrinter) -> int:
     """Print the pages of ``document`` the printer is set to (a range, or all; the copies
     asked for); returns the number of sheets sent, 0 if the printer could not be started."""
-    count = document.pageCount()
+    count = document.page_count
     first, last = printer.fromPage(), printer.toPage()
     if first < 1:
         first, last = 1, count
@@ -184,6 +203,8 @@ def export(parent: QWidget, controller: PlanController) -> Path | None:
     if controller.plan is None:
         controller.statusMessage.emit("No PDF saved: the plan is not complete.")
         return None
+    if not confirm_small_doses(parent, controller):
+        return None
     suggested = export_folder(controller) / suggested_file_name(controller.plan)
     path = choose_pdf_path(parent, suggested)
     if path is None:
@@ -195,11 +216,11 @@ def export(parent: QWidget, controller: PlanController) -> Path | None:
 
 
 def print_now(
-    parent: QWidget, controller: PlanController, document: QPdfDocument | None = None
+    parent: QWidget, controller: PlanController, document: PdfPages | None = None
 ) -> int:
     """The system print dialog, then the pages; the number of pages sent (0: none)."""
     if document is None:
-        document = _document(controller)
+        document = _document(controller, parent)
         if document is None:
             return 0
     if not printers_available():
@@ -209,7 +230,7 @@ def print_now(
         )
         return 0
     printer = new_printer(document)
-    if not choose_printer(parent, printer, document.pageCount()):
+    if not choose_printer(parent, printer, document.page_count):
         return 0
     with _busy():
         sent = print_document(document, printer)
@@ -222,7 +243,7 @@ def print_now(
 
 def preview(parent: QWidget, controller: PlanController) -> PrintPreview | None:
     """Open the preview (window-modal, not blocking); None if there is nothing to show."""
-    document = _document(controller)
+    document = _document(controller, parent)
     if document is None:
         return None
     dialog = PrintPreview(document, controller, parent)
@@ -230,16 +251,39 @@ def preview(parent: QWidget, controller: PlanController) -> PrintPreview | None:
     return dialog
 
 
-def _document(controller: PlanController) -> QPdfDocument | None:
-    """The current printout as a QtPdf document; None (and the status bar says why) if
+def confirm_small_doses(parent: QWidget, controller: PlanController) -> bool:
+    """Small doses are prepared by the institution's small-volume protocol: the pharmacist
+    confirms that before the printout is made (the controller refuses it otherwise)."""
+    question = controller.small_doses_question()
+    if question is None:
+        return True
+    answer = QMessageBox.question(
+        parent,
+        "Small dose — confirm the preparation",
+        question,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        controller.statusMessage.emit("Nothing printed: the small-dose preparation was not "
+                                      "confirmed.")
+        return False
+    controller.confirm_small_doses()
+    return True
+
+
+def _document(controller: PlanController, parent: QWidget) -> PdfPages | None:
+    """The current printout's pages; None (and the status bar says why) if
     there is none."""
+    if not confirm_small_doses(parent, controller):
+        return None
     with _busy():  # the first printout loads reportlab: about half a second
         data = controller.print_plan()
         if data is None:
             return None
         try:
             return load_pdf(data)
-        except ValueError as error:  # QtPdf could not read reportlab's PDF: a bug
+        except ValueError as error:  # PDFium could not read reportlab's PDF: a bug
             from besponsa_desktop.logs import log_internal_error
 
             log_internal_error(error)
@@ -257,17 +301,116 @@ def _busy() -> Iterator[None]:
 
 
 # ------------------------------------------------------------------ the preview
+# Pages are rendered once, sharp enough for a large screen at 200 % zoom, and drawn scaled.
+PREVIEW_DPI = 144
+PAGE_SPACING = 12  # pixels of grey around and between the pages
+
+
+class PageView(QScrollArea):
+    """The pages one under another on grey, the width of the view ("fit width") or each
+    whole in it ("whole page"). ``current_page`` is the page at the middle of the view."""
+
+    currentPageChanged = Signal(int)
+
+    def __init__(self, document: PdfPages, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.images = [document.render(i, PREVIEW_DPI) for i in range(document.page_count)]
+        self.whole_page = False
+        self.rects: list[QRectF] = []
+        self._current = 0
+        self.sheets = _Sheets(self)
+        self.setWidget(self.sheets)
+        self.setWidgetResizable(False)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: #8a8a8a; }")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.verticalScrollBar().valueChanged.connect(self._scrolled)
+
+    def set_whole_page(self, whole: bool) -> None:
+        """Change the zoom and stay on the page being read."""
+        page = self._current
+        self.whole_page = whole
+        self._lay_out()
+        self.jump(page)
+
+    def jump(self, page: int) -> None:
+        """Scroll so that ``page`` starts at the top of the view."""
+        if self.rects:
+            self.verticalScrollBar().setValue(round(self.rects[page].top()) - PAGE_SPACING)
+        self._scrolled()
+
+    @property
+    def current_page(self) -> int:
+        return self._current
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        page = self._current
+        self._lay_out()
+        if page:
+            self.jump(page)
+
+    def _lay_out(self) -> None:
+        viewport = self.viewport().size()
+        self.rects = []
+        top = float(PAGE_SPACING)
+        widest = 0.0
+        for i in range(self.document.page_count):
+            points = self.document.page_points(i)
+            if self.whole_page:
+                height = max(50.0, viewport.height() - 2 * PAGE_SPACING)
+                width = height * points.width() / points.height()
+            else:
+                width = max(50.0, viewport.width() - 2 * PAGE_SPACING)
+                height = width * points.height() / points.width()
+            self.rects.append(QRectF(PAGE_SPACING, top, width, height))
+            top += height + PAGE_SPACING
+            widest = max(widest, width)
+        canvas = QSize(round(widest) + 2 * PAGE_SPACING, round(top))
+        for rect in self.rects:  # centred across the canvas
+            rect.moveLeft((canvas.width() - rect.width()) / 2)
+        self.sheets.resize(canvas)
+        self.sheets.update()
+
+    def _scrolled(self) -> None:
+        middle = self.verticalScrollBar().value() + self.viewport().height() / 2
+        page = 0
+        for i, rect in enumerate(self.rects):
+            if rect.top() - PAGE_SPACING <= middle:
+                page = i
+        if page != self._current:
+            self._current = page
+            self.currentPageChanged.emit(page)
+
+
+class _Sheets(QWidget):
+    """What PageView scrolls: the pages drawn at the size it laid them out."""
+
+    def __init__(self, view: PageView) -> None:
+        super().__init__()
+        self.view = view
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        visible = QRectF(event.rect())
+        for rect, image in zip(self.view.rects, self.view.images, strict=True):
+            if rect.intersects(visible):
+                painter.drawImage(rect, image)
+        painter.end()
+
+
 class PrintPreview(QDialog):
     """The printout as it will come out of the printer, with Print and Export buttons."""
 
-    def __init__(self, document: QPdfDocument, controller: PlanController, parent: QWidget) -> None:
+    def __init__(self, document: PdfPages, controller: PlanController, parent: QWidget) -> None:
         super().__init__(parent)
         self.setStyleSheet(look.STYLE)
         self.controller = controller
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.document = document
-        document.setParent(self)  # goes with the dialog
         plan = controller.plan
         patient = plan.patient
         self.setWindowTitle(
@@ -295,16 +438,11 @@ class PrintPreview(QDialog):
                 "background: #e6f4ea; border: 1px solid #1b6e34; padding: 6px;"
             )
 
-        self.view = QPdfView(self)
-        self.view.setDocument(self.document)
-        self.view.setPageMode(QPdfView.PageMode.MultiPage)
-        self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
-        self.view.setPageSpacing(12)
-        self.view.setStyleSheet("QPdfView { background: #8a8a8a; }")
+        self.view = PageView(self.document, self)
 
-        pages = self.document.pageCount()
+        pages = self.document.page_count
         self.page_label = QLabel()
-        self.view.pageNavigator().currentPageChanged.connect(self._show_page_number)
+        self.view.currentPageChanged.connect(self._show_page_number)
         self._show_page_number(0)
         size_name = QPageSize.name(page_size_of(self.document).id())
         summary = QLabel(f"{pages} page{'s' if pages != 1 else ''}, {size_name}")
@@ -368,26 +506,15 @@ class PrintPreview(QDialog):
         self.resize(width, height)
 
     def _show_page_number(self, page: int) -> None:
-        self.page_label.setText(f"Page {page + 1} of {self.document.pageCount()}")
+        self.page_label.setText(f"Page {page + 1} of {self.document.page_count}")
 
     def _zoom_changed(self) -> None:
-        """Change the zoom and stay on the page being read (not the old scroll offset,
-        which lands on another page at the new size)."""
-        navigator = self.view.pageNavigator()
-        page = navigator.currentPage()
-        whole = self.whole_page.isChecked()
-        self.view.setZoomMode(
-            QPdfView.ZoomMode.FitInView if whole else QPdfView.ZoomMode.FitToWidth
-        )
-        # QPdfView scrolls only when the current page changes: from the top, to the page.
-        self.view.verticalScrollBar().setValue(0)
-        if page:
-            navigator.jump(page, QPointF(), 0)
-        self._show_page_number(navigator.currentPage())
+        self.view.set_whole_page(self.whole_page.isChecked())
+        self._show_page_number(self.view.current_page)
 
     @property
     def page_count(self) -> int:
-        return self.document.pageCount()
+        return self.document.page_count
 
     def print_pages(self) -> int:
         """The system print dialog; after printing the preview closes."""

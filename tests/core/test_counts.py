@@ -50,7 +50,8 @@ def test_row3_low_baseline_counts_fallen_since_prior_cycle_holds():
         )
     )
     assert plan.decision is Decision.HOLD
-    assert codes(plan.reasons) == ["anc_low"]
+    # both fell and both are below their limits: each is named
+    assert codes(plan.reasons) == ["anc_low", "platelets_low"]
     assert "0.9 → 0.7" in plan.reasons[0].message
 
 
@@ -96,11 +97,11 @@ def test_row3_platelets_fallen_only_gives_platelets_low():
     assert codes(plan.reasons) == ["platelets_low"]
 
 
-def test_low_baseline_without_prior_cycle_counts_is_refused_as_input():
+def test_low_baseline_without_prior_cycle_counts_is_refused_as_input_from_cycle_3():
     from besponsa_desktop.core.validation import InvalidRequest
 
     with pytest.raises(InvalidRequest) as caught:
-        plan_of(later(**LOW))
+        plan_of(later(**LOW, cycle={"number": 3}))
     assert [p.path for p in caught.value.problems] == ["prior_cycle_start"]
 
 

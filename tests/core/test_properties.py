@@ -32,6 +32,7 @@ def valid_requests(draw):
         tki_failed=draw(st.booleans()),
         height_cm=draw(st.floats(140, 210)),
         weight_kg=draw(st.floats(35, 250)),
+        confirm_body_size=True,  # any combination here is possible (BMI 7.9–128)
         measured_on=(dose_date - timedelta(days=draw(st.integers(0, 5)))).isoformat(),
         bsa_formula=draw(st.sampled_from(["mosteller", "dubois", "haycock", "gehan_george"])),
         cycle={
@@ -124,8 +125,9 @@ def test_cycle_total_never_above_1_8_mg_per_m2_times_bsa(data):
     if plan is None:
         return
     assert plan.total_mg_per_m2 <= regimen.MAX_MG_PER_M2_PER_CYCLE + 1e-9
-    # the displayed mg are rounded half-up to 0.01 mg each
-    assert plan.total_mg <= 1.8 * plan.bsa_m2_used + 0.005 * len(plan.doses) + 1e-9
+    # the displayed mg are the printed BSA × mg/m², rounded half-up to 0.01 mg each
+    assert abs(plan.bsa_m2 - plan.bsa_m2_used) <= 0.005 + 1e-9
+    assert plan.total_mg <= 1.8 * plan.bsa_m2 + 0.005 * len(plan.doses) + 1e-9
 
 
 @SETTINGS

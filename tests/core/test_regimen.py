@@ -53,12 +53,12 @@ def test_dose_dates_and_windows_of_days_8_and_15():
     assert (d1.date, d1.window_start, d1.window_end) == (date(2026, 12, 1),) * 3
     assert (d8.date, d8.window_start, d8.window_end) == (
         date(2026, 12, 8),
-        date(2026, 12, 6),
+        date(2026, 12, 7),  # at least 6 days after Day 1
         date(2026, 12, 10),
     )
     assert (d15.date, d15.window_start, d15.window_end) == (
         date(2026, 12, 15),
-        date(2026, 12, 13),
+        date(2026, 12, 14),
         date(2026, 12, 17),
     )
 

@@ -134,7 +134,7 @@ LATER_CASES = [
     ({"response": DELETE}, "response", "required from cycle 2"),
     ({"baseline": DELETE}, "baseline", "required from cycle 2"),
     ({"baseline": {"anc": 5000}}, "baseline.anc", "per mm³"),
-    ({"baseline": {"anc": 0.5}}, "prior_cycle_start", "is required"),
+    ({"baseline": {"anc": 0.5}, "cycle": {"number": 3}}, "prior_cycle_start", "is required"),
     ({"cycle": {"extend_to_28_days": True}}, "cycle.extend_to_28_days", "only cycle 1"),
     ({"prior_cycle_start": {"anc": 1, "platelets": -1}}, "prior_cycle_start.platelets", "negative"),
 ]

@@ -1,14 +1,17 @@
-"""The Linux package, end to end: built from this checkout with `packaging/build.py deb`,
-installed with dpkg, started from the installed copy, used to plan the example request,
-then removed without leaving anything on the PATH or in /opt."""
+"""The Linux package, end to end: built from this checkout with `packaging/build.py deb` by
+Debian's own /usr/bin/python3.11 (in a virtualenv of the pinned build requirements, as
+hospital IT would build it), installed with dpkg, started from the installed copy, used to
+plan the example request, then removed without leaving anything on the PATH or in /opt.
+The package must carry no path of the build machine, a copyright file naming every bundled
+component with its licence texts, and Depends with minimum versions."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +24,13 @@ PACKAGE = "besponsa-desktop"
 INSTALL_DIR = Path("/opt/besponsa-desktop")
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 BUDGET_BYTES = 130 * 1024 * 1024
+DEBIAN_PYTHON = Path("/usr/bin/python3.11")
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(shutil.which("dpkg") is None, reason="no dpkg: not a Debian system"),
     pytest.mark.skipif(os.geteuid() != 0, reason="installing a .deb with dpkg -i needs root"),
+    pytest.mark.skipif(not DEBIAN_PYTHON.exists(), reason="no Debian python3.11"),
 ]
 
 
@@ -61,10 +66,22 @@ def _tree_bytes(root: Path) -> int:
     return sum(p.stat().st_size for p in root.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def test_deb_installs_starts_plans_and_removes_cleanly(tmp_path: Path) -> None:
+def _debian_python_venv(folder: Path) -> Path:
+    """A virtualenv of Debian's python3.11 with the pinned build requirements."""
+    _run([DEBIAN_PYTHON, "-m", "venv", folder])
+    python = folder / "bin" / "python"
+    _run([python, "-m", "pip", "install", "-q", "--require-hashes",
+          "-r", ROOT / "requirements" / "build.txt"])
+    return python
+
+
+def test_deb_built_by_debian_python_installs_starts_plans_and_removes_cleanly(
+    tmp_path: Path,
+) -> None:
+    python = _debian_python_venv(tmp_path / "venv")
     _run(
         [
-            sys.executable,
+            python,
             "packaging/build.py",
             "deb",
             "--fast",
@@ -80,6 +97,21 @@ def test_deb_installs_starts_plans_and_removes_cleanly(tmp_path: Path) -> None:
     control = _run(["dpkg-deb", "--field", deb, "Package", "Version", "Depends"]).stdout
     assert f"Version: {__version__}" in control
     assert "libxcb-cursor0" in control  # the xcb platform plugin's libraries are declared
+    assert re.search(r"libc6 \(>= 2\.\d+\)", control), control  # versions, as shlibdeps
+    assert "libpython" not in control  # the interpreter is inside the bundle
+
+    unpacked = tmp_path / "unpacked"
+    _run(["dpkg-deb", "-x", deb, unpacked])
+    for leak in (str(ROOT), str(tmp_path), "/root/.pyenv", os.path.expanduser("~/.cache")):
+        found = subprocess.run(["grep", "-rlF", leak, unpacked], capture_output=True, text=True)
+        assert found.stdout == "", f"build paths ({leak}) in: {found.stdout[:500]}"
+    copyright_file = unpacked / "usr/share/doc" / PACKAGE / "copyright"
+    text = copyright_file.read_text(encoding="utf-8")
+    for component in ("Python", "PySide6", "shiboken6", "pydantic", "reportlab", "pypdfium2",
+                      "DejaVu", "PyInstaller"):
+        assert "Files: " in text and component.lower() in text.lower(), component
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in text  # Qt's LGPL 3, in full
+    assert "PYTHON SOFTWARE FOUNDATION LICENSE VERSION 2" in text
 
     env = _installed_env(tmp_path / "home")
     try:

@@ -1,7 +1,9 @@
 """The Windows installer, built on Linux with `packaging/build.py windows`: the MSI must
-carry the interpreter, Qt's widgets, pydantic-core's extension, reportlab and every module
-of the program, be per-machine with the stable upgrade code, and start the window through
-pythonw.exe. (The payload cannot run here: Debian's Wine cannot load PySide6. The Windows
+carry the interpreter, Qt's widgets, pydantic-core's extension, reportlab, PDFium and every
+module of the program, and the licence texts of all of them; be per-machine with the stable
+upgrade code, a real Manufacturer and a launch condition for Windows 10 1809; run an
+isolated interpreter (no `import site`); and start the window through pythonw.exe with the
+program's icon. (The payload cannot run here: Debian's Wine cannot load PySide6. The Windows
 workflow in .github/workflows/windows-installer.yml installs and runs it.)"""
 
 from __future__ import annotations
@@ -76,8 +78,11 @@ def test_msi_carries_interpreter_qt_dependencies_and_the_program(
         "python311._pth",
         "python311.zip",
         "Lib/site-packages/PySide6/Qt6Widgets.dll",
-        "Lib/site-packages/PySide6/Qt6Pdf.dll",
-        "Lib/site-packages/PySide6/QtPdfWidgets.pyd",
+        "Lib/site-packages/PySide6/QtPrintSupport.pyd",
+        "Lib/site-packages/pypdfium2_raw/pdfium.dll",
+        "licenses/README.txt",
+        "licenses/LGPL-3.txt",
+        "licenses/Python.txt",
         "Lib/site-packages/PySide6/plugins/platforms/qwindows.dll",
         "Lib/site-packages/shiboken6/Shiboken.pyd",
         "Lib/site-packages/reportlab/__init__.py",
@@ -113,9 +118,36 @@ def test_msi_is_a_per_machine_upgradable_product_with_a_windowed_shortcut(
     assert any(row[0] == UPGRADE_CODE for row in upgrades), "no MajorUpgrade rows"
     shortcuts = {(row[1], row[4], row[5]) for row in _table(msi, "Shortcut")}
     assert ("ProgramMenuFolder", "[INSTALLDIR]pythonw.exe", "-m besponsa_desktop") in shortcuts
+    assert {row[8] for row in _table(msi, "Shortcut")} == {"AppIcon"}  # the program's icon
+    assert [row[0] for row in _table(msi, "Icon")] == ["AppIcon"]
+    manufacturer = props["Manufacturer"]
+    assert manufacturer and manufacturer != "besponsa-desktop"  # not the product's name
     directories = "\n".join("\t".join(row) for row in _table(msi, "Directory"))
     assert "ProgramFiles64Folder" in directories
     assert "ProgramMenuFolder" in directories
     # The embeddable interpreter finds the wheels and the program through its ._pth file.
     pth = (payload / "python311._pth").read_text(encoding="ascii").splitlines()
-    assert pth[:4] == ["python311.zip", ".", "Lib\\site-packages", "app"]
+    assert pth == ["python311.zip", ".", "Lib\\site-packages", "app"]  # no `import site`
+
+
+def test_msi_refuses_windows_older_than_10_1809(built: tuple[Path, Path]) -> None:
+    msi, _ = built
+    conditions = {row[0]: row[1] for row in _table(msi, "LaunchCondition")}
+    assert "Installed OR (VersionNT64 >= 603 AND WINDOWSBUILD >= 17763)" in conditions
+    # WINDOWSBUILD is read from the registry (Windows Installer reports 10 and 11 as 8.1)
+    assert ["WINDOWSBUILD", "WindowsBuildNumber"] in _table(msi, "AppSearch")
+    locator = _table(msi, "RegLocator")
+    assert locator[0][2:4] == ["SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion",
+                               "CurrentBuildNumber"]
+
+
+def test_msi_carries_every_bundled_component_with_its_licence(
+    built: tuple[Path, Path],
+) -> None:
+    _, payload = built
+    readme = (payload / "licenses" / "README.txt").read_text(encoding="utf-8")
+    for component in ["Python 3.11", "PySide6_Essentials", "shiboken6", "pydantic ",
+                      "pydantic_core", "reportlab", "pypdfium2", "pillow", "DejaVu fonts"]:
+        assert component.lower() in readme.lower(), component
+    assert "GNU LESSER GENERAL PUBLIC LICENSE" in (payload / "licenses" / "LGPL-3.txt").read_text()
+    assert "pdfium" in readme  # PDFium's own bundled parts are in pypdfium2's texts

@@ -34,7 +34,7 @@ def test_a_verified_plan_names_who_double_checked():
     )
     for page in pages:
         text = flat(page)
-        assert "Independently double-checked by R. Patel at Mon 23 Nov 2026 07:50" in text
+        assert "Height and weight re-entered blind by R. Patel at Mon 23 Nov 2026 07:50" in text
         assert "NOT YET VERIFIED" not in text
 
 
@@ -53,26 +53,33 @@ def test_dosing_basis(proceed_pages):
         "1.69 m² — Mosteller: √(height cm × weight kg / 3600)",
         "Dose level 0 — cycle 1: full dose",
         "Day 1 Tue 1 Dec 2026 0.8 mg/m² 1.35 mg 5.4 mL 2",
-        "Day 8 Tue 8 Dec 2026 0.5 mg/m² 0.84 mg 3.4 mL 1",
-        "Day 15 Tue 15 Dec 2026 0.5 mg/m² 0.84 mg 3.4 mL 1",
-        "Cycle total 3 doses 1.8 mg/m² 3.03 mg",
-        "Rounding convention: Dose calculated from the unrounded BSA",
+        "Day 8 Tue 8 Dec 2026 0.5 mg/m² 0.85 mg 3.4 mL 1",
+        "Day 15 Tue 15 Dec 2026 0.5 mg/m² 0.85 mg 3.4 mL 1",
+        "Cycle total 3 doses 1.8 mg/m² 3.05 mg",
+        "Rounding convention: Dose = printed BSA × mg/m², half-up to 0.01 mg; volume = dose ÷ "
+        "0.25 mg/mL, half-up to 0.1 mL",
     ):
         assert phrase in text, phrase
 
 
+def dose_pages(pages):
+    """The one page per dose (after the decision, basis and calendar pages)."""
+    return [page for page in pages if re.search(r"A\. Preparation", flat(page))]
+
+
 def test_infusion_calendar_in_words_and_grid(proceed_pages):
-    text = flat(proceed_pages[0])
+    text = flat(" ".join(p for p in proceed_pages if "Infusion calendar" in flat(p)))
     assert "Infusion calendar — cycle 1" in text
-    assert "Day 8: Tue 8 Dec 2026 — 0.84 mg; may be given Sun 6 Dec 2026 – Thu 10 Dec 2026" in text
+    assert "Day 8: Tue 8 Dec 2026 — 0.85 mg; may be given Mon 7 Dec 2026 – Thu 10 Dec 2026" in text
     assert (
-        "Day 15: Tue 15 Dec 2026 — 0.84 mg; may be given Sun 13 Dec 2026 – Thu 17 Dec 2026" in text
+        "Day 15: Tue 15 Dec 2026 — 0.85 mg; may be given Mon 14 Dec 2026 – Thu 17 Dec 2026" in text
     )
     assert "Dose-free interval: none in a 21-day cycle 1" in text
     assert "Next cycle (cycle 2) Day 1 due: Tue 22 Dec 2026" in text
     assert "December 2026" in text
-    assert "DOSE Day 1 1.35 mg" in text and "DOSE Day 15 0.84 mg" in text
-    assert text.count("window for Day 8 dose") == 4  # 6, 7, 9, 10 December
+    assert "DOSE Day 1 1.35 mg" in text and "DOSE Day 15 0.85 mg" in text
+    # 7, 9, 10 December: never Day 6, only 5 days after Day 1
+    assert text.count("window for Day 8 dose") == 3
     assert "Cycle 2 Day 1 due" in text
 
 
@@ -94,32 +101,33 @@ def test_calendar_of_a_cycle_crossing_the_year_shows_both_months():
 
 
 def test_each_dose_has_its_preparation(proceed_pages):
-    day1 = flat(proceed_pages[1])
+    day1 = flat(dose_pages(proceed_pages)[0])
     assert "Day 1 — Tue 1 Dec 2026" in day1
     assert "inotuzumab ozogamicin 1.35 mg" in day1
     assert "Open 2 vials of inotuzumab ozogamicin (counted by 0.9 mg" in day1
     assert "Reconstitute each vial with 4 mL Sterile Water for Injection to 0.25 mg/mL" in day1
     assert "Swirl gently; do not shake." in day1
     assert "Withdraw 5.4 mL (1.35 mg)" in day1
-    assert "Add to 0.9% sodium chloride to a total of 50 mL" in day1
+    assert "Into an empty infusion bag, put 44.6 mL of 0.9% sodium chloride" in day1
+    assert "50 mL in all" in day1
     assert "44.6 mL of 0.9% sodium chloride" in day1
     assert "Protect from light." in day1
     assert "Reconstituted at" in day1
     assert "Dilute by reconstituted + 4 h" in day1
     assert "Infusion must end by reconstituted + 8 h" in day1
-    day8 = flat(proceed_pages[2])
+    day8 = flat(dose_pages(proceed_pages)[1])
     assert "Day 8 — Tue 8 Dec 2026" in day8 and "Open 1 vial of" in day8
-    assert "Withdraw 3.4 mL (0.84 mg)" in day8
+    assert "Withdraw 3.4 mL (0.85 mg)" in day8
 
 
 def test_each_dose_has_its_administration_checklist(proceed_pages):
-    for page in proceed_pages[1:4]:
+    for page in dose_pages(proceed_pages):
         text = flat(page)
         assert (
             "Liver tests reviewed: total bilirubin at most 1.5 × ULN; AST and ALT at most 2.5 × ULN"
             in text
         )
-        assert "Given Premedication Drug Dose Time given Initials" in text
+        assert "Given Premedication Time given Initials" in text
         for premedication in ("Corticosteroid", "Antipyretic", "Antihistamine"):
             assert premedication in text
         assert "Intravenous infusion only — never an intravenous push or bolus" in text
@@ -130,8 +138,9 @@ def test_each_dose_has_its_administration_checklist(proceed_pages):
         assert "Infusion reaction? No Yes → action taken:" in text
         for role in ("Prepared by", "Independent double check (second person)", "Administered by"):
             assert role in text
-    assert "Cycle 1 Day 1: peripheral blasts at most 10,000/mm³" in flat(proceed_pages[1])
-    assert "Days 8 and 15 are not held for low ANC or platelets" in flat(proceed_pages[2])
+    day1, day8 = (flat(page) for page in dose_pages(proceed_pages)[:2])
+    assert "Cycle 1 Day 1: peripheral blasts at most 10,000/mm³" in day1
+    assert "Days 8 and 15 are not held for low ANC or platelets" in day8
 
 
 def test_later_cycle_day_1_prints_the_count_criteria():

@@ -10,7 +10,7 @@ from datetime import datetime
 from reportlab.platypus import Table
 
 from besponsa_desktop.printing import fonts
-from besponsa_desktop.printing.boxes import TickBox, TimeField
+from besponsa_desktop.printing.boxes import TickBox, TimeField, WriteLine
 from besponsa_desktop.printing.checklist import checklist_section, preparation_section
 from besponsa_desktop.printing.document import render_pdf
 from besponsa_desktop.printing.options import PrintOptions
@@ -40,13 +40,15 @@ def test_premedication_table_has_a_row_per_drug_class_with_blanks_to_fill(procee
     tables = list(_tables(checklist_section(proceed_plan, proceed_plan.doses[0], _kit(), 500)))
     premed = next(t for t in tables if _text(t._cellvalues[0][1]) == "Premedication")
     header = [_text(c) for c in premed._cellvalues[0]]
-    assert header == ["Given", "Premedication", "Drug", "Dose", "Time given", "Initials"]
+    assert header == ["Given", "Premedication", "Time given", "Initials"]
     rows = premed._cellvalues[1:]
-    assert [_text(r[1]) for r in rows] == ["Corticosteroid", "Antipyretic", "Antihistamine"]
+    assert [_text(r[1]).split()[0] for r in rows] == ["Corticosteroid", "Antipyretic",
+                                                     "Antihistamine"]
     for row in rows:
         assert isinstance(row[0], TickBox)
-        assert row[2] == "" and row[3] == "" and row[5] == ""  # written by hand
-        assert isinstance(row[4], TimeField)
+        assert "as prescribed: ___" in _text(row[1])  # no order set: written by hand
+        assert row[3] == ""
+        assert isinstance(row[2], TimeField)
 
 
 def test_signature_table_has_the_three_roles(proceed_plan):
@@ -60,11 +62,13 @@ def test_signature_table_has_the_three_roles(proceed_plan):
 
 
 def test_preparation_steps_each_have_a_tick_box_and_three_time_fields(proceed_plan):
-    flowables = preparation_section(proceed_plan.doses[0], _kit(), 500)
+    flowables = preparation_section(proceed_plan.doses[0], _kit(), 500, proceed_plan)
     tables = list(_tables(flowables))
     steps = tables[0]._cellvalues
     assert len(steps) == 4 and all(isinstance(row[0], TickBox) for row in steps)
-    times = [c for c in tables[1]._cellvalues[0] if isinstance(c, TimeField)]
+    write_ins = [_text(c) for c in tables[1]._cellvalues[0] if not isinstance(c, WriteLine)]
+    assert write_ins == ["Vial lot", "Expiry"]
+    times = [c for c in tables[2]._cellvalues[0] if isinstance(c, TimeField)]
     assert len(times) == 3
 
 

@@ -50,7 +50,8 @@ def controller(settings: Settings) -> PlanController:
 @pytest.fixture
 def window(qtbot: Any, controller: PlanController) -> MainWindow:
     made = MainWindow(controller)
-    qtbot.addWidget(made)
+    # closed by qtbot after the test: edits a test made are not asked about
+    qtbot.addWidget(made, before_close_func=lambda w: setattr(w, "unsaved", False))
     with qtbot.waitExposed(made):  # a context manager: it waits at the end of the block
         made.show()
     controller.load_core()  # as run() does after the first paint

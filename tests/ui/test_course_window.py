@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from besponsa_desktop.course_controller import CONFLICT, ERROR
 from besponsa_desktop.printing.options import DoubleCheck
@@ -108,13 +108,16 @@ def test_save_then_reopen_by_mrn_shows_the_cycle_in_the_timeline(qtbot, window, 
     plan_row = next(r for r in rows if r[0] == "Plan Day 1")
     assert plan_row[2] == "PROCEED" and plan_row[1].startswith("saved ")
     assert f"by {PREPARER}" in plan_row[4] and "NOT YET VERIFIED" in plan_row[4]
-    assert [r[3] for r in doses] == ["1.35 mg", "0.84 mg", "0.84 mg"]  # 0.8, 0.5, 0.5 mg/m²
+    assert [r[3] for r in doses] == ["1.35 mg", "0.85 mg", "0.85 mg"]  # 0.8, 0.5, 0.5 mg/m²
     assert QApplication.activeModalWidget() is None
 
 
-def test_patients_are_found_by_any_part_of_the_name(qtbot, window, db):
+def test_patients_are_found_by_any_part_of_the_name(qtbot, window, db, monkeypatch):
     save_cycle1(qtbot, window)
     retype(qtbot, window.form.fields["weight_kg"].line, "63")
+    # the window asks before an edit not saved may be replaced (test_shift_safety)
+    discard = QMessageBox.StandardButton.Discard
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a, **_k: discard)
     dialog = window.open_patient()
     assert dialog.unsaved.isVisible()  # opening would replace an edit not saved
     dialog.reject()
@@ -395,7 +398,7 @@ def test_a_matching_blind_double_check_names_the_checker_for_the_printout(
     assert f"double-checked by {CHECKER}" in plan_row[4]
     assert window.controller.print_options().double_check == verified
     printed = _pdf_text(window.controller.render_printout())
-    assert f"Independently double-checked by {CHECKER}" in printed
+    assert f"Height and weight re-entered blind by {CHECKER}" in printed
     assert "NOT YET VERIFIED" not in printed
 
     # reopening the verified plan keeps the check; editing the form clears it

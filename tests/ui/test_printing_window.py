@@ -16,7 +16,6 @@ from typing import Any
 import pypdf
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtPdfWidgets import QPdfView
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog
 
@@ -101,14 +100,14 @@ def test_preview_follows_the_page_being_read_and_keeps_it_when_zooming(qtbot, wi
     last = dialog.page_count
     assert dialog.page_label.text() == f"Page {last} of {last}"
     bar.setValue(bar.maximum() // 2)
-    middle = dialog.view.pageNavigator().currentPage()
+    middle = dialog.view.current_page
     assert 0 < middle < last - 1
     for button in (dialog.whole_page, dialog.fit_width):
         button.click()
         bar.setValue(bar.value() + 1)  # the view works out the page shown again
-        assert dialog.view.pageNavigator().currentPage() == middle
+        assert dialog.view.current_page == middle
         assert dialog.page_label.text() == f"Page {middle + 1} of {last}"
-    assert dialog.view.zoomMode() == QPdfView.ZoomMode.FitToWidth
+    assert not dialog.view.whole_page
 
 
 def test_preview_of_a_hold_shows_the_hold_sheet(qtbot, window):
@@ -225,9 +224,9 @@ def test_printing_to_a_pdf_printer_without_a_dialog(qtbot, tmp_path):
     printer = print_preview.new_printer(document)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "out.pdf"))
-    assert print_preview.print_document(document, printer) == document.pageCount()
+    assert print_preview.print_document(document, printer) == document.page_count
     printed = pypdf.PdfReader(tmp_path / "out.pdf")
-    assert len(printed.pages) == page_count(data) == document.pageCount()
+    assert len(printed.pages) == page_count(data) == document.page_count
     # same paper as the printout (A4), within a point
     assert abs(float(printed.pages[0].mediabox.width) - 595.3) < 1
 
@@ -267,11 +266,11 @@ def test_copies_are_sent_in_turn_when_the_printer_cannot_make_them(qtbot, tmp_pa
     printer.setResolution(96)
     printer.setCopyCount(3)
     assert not printer.supportsMultipleCopies()
-    assert print_preview.print_document(document, printer) == 3 * document.pageCount()
-    assert len(pypdf.PdfReader(tmp_path / "out.pdf").pages) == 3 * document.pageCount()
+    assert print_preview.print_document(document, printer) == 3 * document.page_count
+    assert len(pypdf.PdfReader(tmp_path / "out.pdf").pages) == 3 * document.page_count
 
 
-def test_a_printout_qtpdf_cannot_read_is_logged_and_said(qtbot, window, monkeypatch, tmp_path):
+def test_a_printout_pdfium_cannot_read_is_logged_and_said(qtbot, window, monkeypatch, tmp_path):
     monkeypatch.setenv("BESPONSA_LOG_DIR", str(tmp_path / "logs"))
     load(window, request())
     monkeypatch.setattr(window.controller, "print_plan", lambda: b"not a PDF")
@@ -327,7 +326,7 @@ def test_print_options_come_from_settings_and_the_double_check(settings, control
     controller.double_check = DoubleCheck("R. Patel", datetime(2026, 12, 1, 9, 30))
     data = controller.render_printout()
     text = pdf_text(data)
-    assert "double-checked by R. Patel" in text and "NOT YET VERIFIED" not in text
+    assert "re-entered blind by R. Patel" in text and "NOT YET VERIFIED" not in text
     assert "St Mary" in text
     width = float(pypdf.PdfReader(io.BytesIO(data)).pages[0].mediabox.width)
     assert abs(width - 612) < 1  # Letter
@@ -369,7 +368,7 @@ def test_a_printout_that_cannot_be_made_is_logged_not_shown(
 
 PRINTING_MODULES = (
     "print(sorted(m for m in sys.modules if m.split('.')[0] == 'reportlab' or m.startswith("
-    "('PySide6.QtPdf', 'PySide6.QtPrintSupport', 'besponsa_desktop.printing.document', "
+    "('pypdfium2', 'PySide6.QtPrintSupport', 'besponsa_desktop.printing.document', "
     "'besponsa_desktop.ui.print_preview'))))"
 )
 
@@ -413,7 +412,7 @@ assert window.preview_action.isEnabled()
     assert loaded_printing_modules(code, tmp_path) == []
     asked = code + "window.preview_printout()\napp.processEvents()\n"
     loaded = loaded_printing_modules(asked, tmp_path)
-    assert "reportlab" in loaded and "PySide6.QtPdf" in loaded  # the test can tell
+    assert "reportlab" in loaded and "pypdfium2" in loaded  # the test can tell
 
 
 def _render(name: str) -> bytes:
@@ -421,3 +420,32 @@ def _render(name: str) -> bytes:
     from besponsa_desktop.printing.document import render_pdf
 
     return render_pdf(make_plan(request(name)))
+
+
+def test_the_sheet_names_the_prescriber_from_the_form_and_uses_the_order_set(
+        qtbot, window, settings):
+    settings.set("premedication", "methylprednisolone; 100 mg; intravenous; 60")
+    settings.set("dilution_method", "from_50_ml_bag")
+    load(window, request())
+    retype_text = window.form.fields["prescriber"].line
+    retype_text.setFocus()
+    qtbot.keyClicks(retype_text, "Dr Maria Lopez")
+    text = " ".join(pdf_text(window.controller.render_printout()).split())
+    assert "Prescriber: Dr Maria Lopez" in text
+    assert "methylprednisolone 100 mg intravenous 60 minutes before the infusion" in text
+    assert "first withdraw and discard" in text
+    settings.set("premedication", "methylprednisolone; .5 mg; intravenous; 60")
+    assert window.controller.print_plan() is None  # refused, never half-printed
+    assert "leading zero" in window.statusBar().currentMessage()
+
+
+def test_the_settings_dialog_refuses_an_order_set_that_is_not_a_clean_order(
+        qtbot, window, settings):
+    dialog = window.open_settings()
+    dialog.editors["premedication"].setPlainText("paracetamol; 1.0 mg; oral; 60")
+    dialog.save()
+    assert dialog.isVisible() and "trailing zero" in dialog.problem.text()
+    assert settings.get("premedication") == ""
+    dialog.editors["premedication"].setPlainText("paracetamol; 1,000 mg; oral; 60")
+    dialog.save()
+    assert settings.get("premedication") == "paracetamol; 1,000 mg; oral; 60"

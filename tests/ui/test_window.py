@@ -179,8 +179,8 @@ def test_settings_dialog_saves_and_applies(qtbot, window, settings):
     dialog.save()
     assert settings.get("volume_rounding_ml") == 0.01
     assert settings.get("hospital_name") == "St Mary's"
-    # 1.35 mg at 0.25 mg/mL is 5.394 mL: 5.39 mL to the 0.01 mL step
-    assert window.plan_view.table.item(0, 5).text() == "5.39 mL"
+    # the printed 1.35 mg at 0.25 mg/mL is 5.4 mL (mL follows from the printed mg)
+    assert window.plan_view.table.item(0, 5).text() == "5.4 mL"
     assert window.controller.plan.request.volume_rounding_ml == 0.01
 
 
@@ -251,8 +251,11 @@ def test_no_doses_means_no_table_and_no_calendar(qtbot, window):
 
 
 def test_a_later_cycle_calendar_marks_the_dose_free_interval_and_next_cycle(qtbot, window):
-    load(window, request("cycle2-hold-platelets"))
+    data = request("cycle2-hold-platelets")
+    data["labs"]["platelets"] = 140  # proceeds: under HOLD no day reads as a dose to give
+    load(window, data)
     plan = window.controller.plan
+    assert plan.decision.value == "proceed"
     assert plan.cycle.length_days == 28
     cells = {c.day: c for c in window.plan_view.calendar.cells}
     free = plan.cycle.dose_free_from
