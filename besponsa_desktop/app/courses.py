@@ -26,7 +26,7 @@ from besponsa_desktop.app.results import (
     Saved,
     Verification,
 )
-from besponsa_desktop.app.settings import OPTIONS
+from besponsa_desktop.app.settings import OPTIONS, small_dose_protocol
 from besponsa_desktop.store.location import Location
 
 if TYPE_CHECKING:
@@ -104,6 +104,9 @@ class CourseService:
         for key, option in SETTING_DEFAULTS.items():
             if key not in filled:
                 filled[key] = self.settings[option]
+        protocol = small_dose_protocol(self.settings)
+        if protocol is not None and "small_dose_protocol" not in filled:
+            filled["small_dose_protocol"] = protocol
         return filled
 
     def plan(self, request: object) -> Plan:

@@ -311,7 +311,8 @@ class CoursePanel(QWidget):
         when = _date_text(dose["date"])
         live = [e for e in dose.get("entries", []) if not e.get("voided")]
         last = live[-1] if live else None
-        by = f" ({last['by']})" if last else ""
+        # who recorded it: not necessarily who gave or held the dose
+        by = f"; recorded by {last['by']}" if last else ""
         details = ("" if dose.get("volume_ml") is None
                    else f"{fmt(dose['volume_ml'])} mL to withdraw")
         moved_from = (dose["date"] and dose["date"] != dose["nominal_date"])
