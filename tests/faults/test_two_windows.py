@@ -19,7 +19,7 @@ from besponsa_desktop.controller import PlanController
 from besponsa_desktop.course_controller import CONFLICT
 from besponsa_desktop.settings import Settings
 from besponsa_desktop.ui.main_window import MainWindow
-from tests.ui.conftest import isolated_settings_location, no_modal_dialogs  # noqa: F401
+from tests.ui.conftest import no_modal_dialogs  # noqa: F401
 from tests.ui.helpers import ROOT, request
 from tests.ui.test_course_window import (  # noqa: F401
     CHECKER,
