@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from besponsa_desktop import __version__
 from besponsa_desktop.app.errors import Refused, StoreError
@@ -33,6 +33,7 @@ from besponsa_desktop.core.validation import InvalidRequest, Problem
 
 if TYPE_CHECKING:
     from besponsa_desktop.app.courses import CourseService
+    from besponsa_desktop.app.database import Location
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
@@ -96,15 +97,21 @@ def _service(args: argparse.Namespace, create: bool) -> CourseService:
     settings' database file, else the default location. Reading commands never create
     one."""
     from besponsa_desktop.app.courses import CourseService
-    from besponsa_desktop.app.settings import InstitutionSettings, database_location
-    from besponsa_desktop.app.store_location import database_target
+    from besponsa_desktop.app.settings import InstitutionSettings
 
     settings = InstitutionSettings().values()
-    given = getattr(args, "db", None)
-    target = database_target(given if given is not None else database_location(settings))
-    if not create and not target.exists():
-        raise UsageError(f"{target}: no such database")
-    return CourseService(settings, target, read_only=not create)
+    where = _location(args, settings)
+    if not create and where.path is not None and not where.path.exists():
+        raise UsageError(f"{where.path}: no such database")
+    return CourseService(settings, where, read_only=not create)
+
+
+def _location(args: argparse.Namespace, settings: dict[str, Any]) -> Location:
+    """``--db`` (a file path or a ``postgresql://`` URL), else the settings' ward database
+    URL, else their database file, else the default file."""
+    from besponsa_desktop.app.database import location
+
+    return location(getattr(args, "db", None), settings)
 
 
 @contextlib.contextmanager
@@ -278,10 +285,14 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.app.double_check import NOT_VERIFIED, TOLERANCE_TEXT
 
     with _course_service(args, create=False) as service:
+        login = None
+        if service.store.is_server:
+            # The second person logs in to the ward database as themselves.
+            login = (args.by, _password(args))
         result = service.double_check(
             args.mrn, args.cycle, args.day, checked_by=args.by, height=args.height,
             weight=args.weight, height_unit=args.height_unit, weight_unit=args.weight_unit,
-            revision=args.revision,
+            revision=args.revision, login=login,
         )
     if not result.matched:
         raise CheckFailed(
@@ -294,6 +305,21 @@ def cmd_check(args: argparse.Namespace, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _password(args: argparse.Namespace) -> str:
+    """The second person's database password: one line of standard input with
+    ``--password-stdin``, else asked on the terminal. Never an argument (it would show in
+    the process list) and never kept."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    try:
+        return getpass.getpass(f"database password for {args.by}: ")
+    except EOFError:
+        raise UsageError("the second person's database password is needed (no terminal: "
+                         "use --password-stdin)") from None
+
+
 def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
     with _course_service(args, create=False) as service:
         result = service.verify(args.expect)
@@ -301,6 +327,52 @@ def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
         where = f" at entry {result.broken_id}" if result.broken_id is not None else ""
         raise CheckFailed(f"audit trail broken{where}: {result.problem}")
     out.write(f"audit trail intact: {result.entries} entries; chain head {result.head_short}\n")
+    return EXIT_OK
+
+
+def _database_location(args: argparse.Namespace) -> Location:
+    from besponsa_desktop.app.settings import InstitutionSettings
+
+    return _location(args, InstitutionSettings().values())
+
+
+def cmd_db_status(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.app import database
+
+    found = database.status(_database_location(args))
+    if args.json:
+        _json_out(found.as_data(), out)
+    else:
+        out.write(database.describe(found))
+    return EXIT_OK if found.up_to_date else EXIT_INTERNAL
+
+
+def cmd_db_init(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.app import database
+
+    found = database.init(_database_location(args))
+    out.write(f"created: schema revision {found.revision} in {found.database}\n")
+    return EXIT_OK
+
+
+def cmd_db_upgrade(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.app import database
+
+    before, after = database.upgrade(_database_location(args))
+    if before.up_to_date:
+        out.write(f"up to date: schema revision {after.revision} in {after.database}\n")
+    else:
+        was = (f"version {before.legacy_version}" if before.legacy_version is not None
+               else f"revision {before.revision or 'none'}")
+        out.write(f"upgraded: schema {was} -> revision {after.revision} in "
+                  f"{after.database}\n")
+    return EXIT_OK
+
+
+def cmd_db_roles(args: argparse.Namespace, out: TextIO) -> int:
+    from besponsa_desktop.app import database
+
+    out.write(database.roles_sql())
     return EXIT_OK
 
 
@@ -345,8 +417,10 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _db_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="PATH",
-                        help="the course database (default: in the user data folder)")
+    parser.add_argument("--db", metavar="PATH|URL",
+                        help="the course database: a file, or a ward database "
+                        "(postgresql://server/database; see docs/ward-deployment.md). "
+                        "Default: the settings, else a file in the user data folder")
 
 
 def _dose_options(parser: argparse.ArgumentParser) -> None:
@@ -433,7 +507,12 @@ def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         "plan. Exit 0 when they match (the plan is verified), 1 when they do not.",
     )
     _dose_options(check)
-    check.add_argument("--by", required=True, metavar="NAME", help="the second person")
+    check.add_argument("--by", required=True, metavar="NAME",
+                       help="the second person (on a ward database: their database user, "
+                       "whose password is then asked for)")
+    check.add_argument("--password-stdin", action="store_true",
+                       help="on a ward database: read the second person's password from "
+                       "standard input")
     check.add_argument("--prepared-by", metavar="NAME",
                        help="ignored: the preparer is the name the plan revision was saved "
                        "under (kept so that older scripts still run)")
@@ -452,10 +531,36 @@ def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     verify = audit_commands.add_parser(
         "verify", help="exit 0 when the audit trail is intact, 1 naming the first broken entry")
     verify.add_argument("--expect", metavar="HEAD",
-                        help="a chain head kept outside the database (printed on printouts "
-                        "and exports): the chain must still hold it")
+                        help="a chain head kept outside the database (printed by audit verify "
+                        "and on printouts): the chain must still hold it")
     _db_option(verify)
     verify.set_defaults(handler=cmd_audit_verify)
+    _database_commands(commands)
+
+
+def _database_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    db = commands.add_parser(
+        "db", help="set up, check or upgrade the course database's schema",
+        description="For IT: the schema of the course database. A ward database "
+        "(PostgreSQL) is only ever changed by these commands; a database file is also "
+        "upgraded when the program opens it. See docs/ward-deployment.md.")
+    actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    status = actions.add_parser(
+        "status", help="the database's schema revision and this program's; exit 1 when "
+        "an upgrade is needed")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    _db_option(status)
+    status.set_defaults(handler=cmd_db_status)
+    init = actions.add_parser("init", help="create the schema in an empty database")
+    _db_option(init)
+    init.set_defaults(handler=cmd_db_init)
+    upgrade = actions.add_parser(
+        "upgrade", help="bring the schema to this program's revision (one transaction)")
+    _db_option(upgrade)
+    upgrade.set_defaults(handler=cmd_db_upgrade)
+    roles = actions.add_parser(
+        "roles", help="print the SQL that creates a ward database's roles (run it with psql)")
+    roles.set_defaults(handler=cmd_db_roles)
 
 
 def _print_problems(problems: Sequence[Problem], err: TextIO) -> None:

@@ -606,8 +606,8 @@ class PlanController(QObject):
     def print_options(self) -> PrintOptions:
         """Hospital name, paper size, premedication order set and how the 50 mL bag is made
         from the settings; the pharmacist signed in; the double check if there is one; what
-        the patient's course records for the plan's cycle, when it is open. ValueError when
-        the order set in the settings cannot be read (never half-printed)."""
+        the patient's course records for the plan's cycle, when it is open.
+        ValueError when the order set in the settings cannot be read (never half-printed)."""
         from besponsa_desktop.app.printout import options
 
         return options(self.settings.values(), double_check=self.double_check,

@@ -15,10 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from besponsa_desktop.app.results import MoveOptions
 from besponsa_desktop.controller import FieldValues
@@ -31,6 +30,7 @@ if TYPE_CHECKING:
 
 INFO, ERROR, CONFLICT = "info", "error", "conflict"
 RELOAD = "reload"
+WATCH_INTERVAL_MS = 2000  # how often an open course asks whether it changed elsewhere
 
 
 @dataclass(frozen=True)
@@ -103,35 +103,88 @@ class CourseController(QObject):
         self.edited = False  # the form was changed by hand since it was opened or saved
         self._service: CourseService | None = None
         self._service_key: str | None = None
+        self._watcher: Any = None  # store.changes.Watcher, while a course is open
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(WATCH_INTERVAL_MS)
+        self._watch_timer.timeout.connect(self.check_for_changes)
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.close)
         plan.planChanged.connect(self._plan_changed)
 
     # ---------------------------------------------------------------- the application
-    def database_path(self) -> Path | None:
-        """The settings' database file, or None for the store's default location."""
-        from besponsa_desktop.app.settings import database_location
-
-        return database_location({"database_path": self.settings.get("database_path")})
+    def _database_key(self) -> str:
+        """Which database the settings name (a ward database URL, else a file, else the
+        default file): a change of either setting opens the other database."""
+        return "|".join(str(self.settings.get(key) or "").strip()
+                        for key in ("database_url", "database_path"))
 
     def service(self) -> CourseService:
-        path = self.database_path()
-        key = str(path) if path else ""
+        key = self._database_key()
         if self._service is not None and self._service_key == key:
             self._service.settings.update(self.settings.values())
             return self._service
         self.close()
         from besponsa_desktop.app.courses import CourseService
 
-        self._service = CourseService(self.settings.values(), path)
+        self._service = CourseService(self.settings.values())  # the settings name the database
         self._service_key = key
         return self._service
 
     def close(self) -> None:
+        self._stop_watching()
         if self._service is not None:
             self._service.close()
             self._service = None
+
+    def is_ward(self) -> bool:
+        """Is the course database a ward database (PostgreSQL), where people sign in? A
+        database that cannot be opened says so when it is used, not here."""
+        try:
+            return bool(self.service().store.is_server)
+        except Exception:
+            return False
+
+    # ---------------------------------------------------------------- changes elsewhere
+    def _start_watching(self) -> None:
+        if self._watcher is None:
+            try:
+                self._watcher = self.service().store.watch()
+            except Exception:  # no watching is no harm: a conflict still stops an overwrite
+                return
+        self._watch_timer.start()
+
+    def _stop_watching(self) -> None:
+        self._watch_timer.stop()
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
+
+    def check_for_changes(self) -> None:
+        """Another window or workstation changed the course on screen: show what is stored
+        now, or, when the form holds unsaved entries, say that it must be reloaded. Asked
+        every few seconds while a course is open (the ward database notifies; a database
+        file is polled)."""
+        if self._watcher is None or self.mrn is None:
+            return
+        try:
+            if not self._watcher.poll():
+                return
+            stored = self.service().version(self.mrn)
+        except Exception:
+            return  # the next save says what is wrong, in words
+        if stored == self.version:
+            return  # this window's own change
+        if self.edited:
+            self._tell(CONFLICT, "This patient's course was changed on another workstation. "
+                       "Your entries are still in the form; reload the course to see the "
+                       "change before saving.", RELOAD)
+            return
+        data = self._history(self.mrn, "Update")
+        if data is not None:
+            self._show_course(data)
+            self._tell(INFO, "This patient's course was changed on another workstation: the "
+                       "timeline shows what is stored now.")
 
     def _run(self, what: str, work: Callable[[CourseService], Any],
              then: str = ", then try again") -> Any:
@@ -250,6 +303,10 @@ class CourseController(QObject):
         self.course = data
         self.courseChanged.emit(data)
         self._publish_verification()
+        if data is None:
+            self._stop_watching()
+        else:
+            self._start_watching()
 
     def _refresh(self) -> None:
         if self.mrn:
@@ -470,7 +527,7 @@ class CourseController(QObject):
 
     def double_check(
         self, checked_by: str, height: float, weight: float, height_unit: str = "cm",
-        weight_unit: str = "kg",
+        weight_unit: str = "kg", password: str | None = None,
     ) -> bool | None:
         """Compare a second person's blind re-entry with the saved plan on screen. True
         when they match (the printout then names the checker), False when they do not,
@@ -488,6 +545,8 @@ class CourseController(QObject):
                 mrn, ref.cycle, ref.day, checked_by=checked_by, height=height, weight=weight,
                 height_unit=height_unit, weight_unit=weight_unit, revision=ref.revision,
                 expected_version=version,
+                # on a ward database the second person logs in (the password is not kept)
+                login=None if password is None else (checked_by, password),
             ),
         )
         if result is None:

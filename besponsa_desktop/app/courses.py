@@ -26,7 +26,8 @@ from besponsa_desktop.app.results import (
     Saved,
     Verification,
 )
-from besponsa_desktop.app.settings import OPTIONS, database_location
+from besponsa_desktop.app.settings import OPTIONS
+from besponsa_desktop.store.location import Location
 
 if TYPE_CHECKING:
     from besponsa_desktop.core.course import Course
@@ -70,12 +71,13 @@ class CourseService:
     import, over one store. The store is opened on first use."""
 
     def __init__(self, settings: Mapping[str, Any] | None = None,
-                 db: Path | str | None = None, *, read_only: bool = False) -> None:
-        """``read_only``: the caller only reads (a database this user cannot write is then
-        opened read-only rather than refused)."""
+                 db: Location | Path | str | None = None, *, read_only: bool = False) -> None:
+        """``read_only``: the caller only reads (a database file this user cannot write is
+        then opened read-only rather than refused)."""
         self.settings = {o.key: o.default for o in OPTIONS} | dict(settings or {})
-        self.location: Path | str | None = db if db is not None else database_location(
-            self.settings)
+        # None: the settings' database (ward URL, else file, else the default file),
+        # resolved when the store is first used so that a refusal reaches the caller there.
+        self.location: Location | Path | str | None = db
         self.read_only = read_only
         self._store: SqlCourseStore | None = None
 
@@ -83,9 +85,13 @@ class CourseService:
     @property
     def store(self) -> SqlCourseStore:
         if self._store is None:
+            from besponsa_desktop.app.database import location
             from besponsa_desktop.store.repository import open_store
 
-            self._store = open_store(self.location, read_only=self.read_only)
+            where = self.location
+            if not isinstance(where, Location):
+                where = location(None if where is None else str(where), self.settings)
+            self._store = open_store(where, read_only=self.read_only)
         return self._store
 
     def close(self) -> None:
@@ -135,8 +141,10 @@ class CourseService:
         return 0 if loaded is None else loaded.version
 
     def _commit(self, loaded: Loaded | None, patient: Mapping[str, str], event: Any,
-                expected_version: int | None, what: str) -> tuple[Course, int]:
-        """Apply one event (the core decides) and append it (the store keeps it)."""
+                expected_version: int | None, what: str,
+                store: SqlCourseStore | None = None) -> tuple[Course, int]:
+        """Apply one event (the core decides) and append it (the store keeps it; ``store``:
+        another login to the same database, for a second person's double check)."""
         from besponsa_desktop.core.course import CourseRefused, apply
 
         if loaded is not None and loaded.refused:
@@ -152,8 +160,21 @@ class CourseService:
             course = apply(base, event)
         except CourseRefused as refused:
             raise Refused(refused.reasons, what) from None
-        version = self.store.append(patient, based_on, [event.model_dump(mode="json")])
+        version = (store or self.store).append(patient, based_on,
+                                               [event.model_dump(mode="json")])
         return course, version
+
+    def signer(self, by: str | None) -> str:
+        """Who signs a change. On a ward database: the database user who logged in (the
+        server checks it); a different name is refused. On a database file: the name
+        given, else the user logged in to this computer."""
+        user = self.store.signed_in_user()
+        if user is None:
+            return _signer(by)
+        if by is not None and by.strip() and " ".join(by.split()) != user:
+            raise StoreError(f"by: on the ward database a change is signed by the database "
+                             f"user who makes it ({user}), not by another name")
+        return user
 
     # ---------------------------------------------------------------- saving a plan
     def save_plan(self, plan: Plan, *, by: str | None = None,
@@ -162,7 +183,7 @@ class CourseService:
         loaded (0 for a new course); None: whatever is stored now (a one-shot command)."""
         from besponsa_desktop.core.course import PlanSaved
 
-        signer = _signer(by)
+        signer = self.signer(by)
         loaded = self.load(plan.patient.mrn)
         event = _event(PlanSaved, by=signer, at=now(), plan=plan)
         patient = plan.patient.model_dump(mode="json")
@@ -182,7 +203,8 @@ class CourseService:
         allow) or omitted, with the reason."""
         from besponsa_desktop.core import course as core
 
-        fields: dict[str, Any] = {"by": by, "at": now(), "cycle": cycle, "day": day}
+        fields: dict[str, Any] = {"by": self.signer(by), "at": now(), "cycle": cycle,
+                                  "day": day}
         kinds: dict[str, tuple[type[Any], dict[str, Any]]] = {
             "given": (core.DoseGiven, {"given_at": at}),
             "held": (core.DoseHeld, {"reason": reason, "toxicity_days": toxicity_days or 0}),
@@ -204,8 +226,8 @@ class CourseService:
         """A correction: the entry is voided with a reason and stays in the history."""
         from besponsa_desktop.core.course import RecordVoided
 
-        event = _event(RecordVoided, by=by, at=now(), cycle=cycle, day=day, entry=entry,
-                       reason=reason)
+        event = _event(RecordVoided, by=self.signer(by), at=now(), cycle=cycle, day=day,
+                       entry=entry, reason=reason)
         loaded = self.require(mrn)
         _course, version = self._commit(loaded, loaded.stored.patient, event, expected_version,
                                         f"cycle {cycle} Day {day}")
@@ -227,19 +249,24 @@ class CourseService:
                         expected_version: int | None = None) -> Recorded:
         from besponsa_desktop.core.course import ResponseRecorded
 
-        event = _event(ResponseRecorded, by=by, at=now(), cycle=cycle, response=response,
-                       mrd_negative=mrd_negative)
+        event = _event(ResponseRecorded, by=self.signer(by), at=now(), cycle=cycle,
+                       response=response, mrd_negative=mrd_negative)
         loaded = self.require(mrn)
         _course, version = self._commit(loaded, loaded.stored.patient, event, expected_version,
                                         f"cycle {cycle}")
         return Recorded(version, f"response after cycle {cycle}")
 
-    def double_check(self, mrn: str, cycle: int, day: int, *, checked_by: str,
+    def double_check(self, mrn: str, cycle: int, day: int, *, checked_by: str | None = None,
                      height: float, weight: float, height_unit: str = "cm",
                      weight_unit: str = "kg", revision: int | None = None,
-                     expected_version: int | None = None) -> CheckOutcome:
+                     expected_version: int | None = None,
+                     login: tuple[str, str] | None = None) -> CheckOutcome:
         """A second person's blind re-entry of height and weight for a plan revision (the
-        latest when not given); the core compares and refuses the preparer as checker."""
+        latest when not given); the core compares and refuses the preparer as checker.
+
+        On a ward database the second person logs in (``login``: their database user name
+        and password, used for this one connection and not kept) and signs as that user;
+        the database refuses a check by the user who saved the plan revision."""
         from besponsa_desktop.core.course import DoubleChecked
         from besponsa_desktop.core.double_check import UnitError, to_cm, to_kg
 
@@ -251,17 +278,36 @@ class CourseService:
             weight_kg = to_kg(weight, weight_unit)
         except UnitError as error:
             raise StoreError(str(error)) from None
-        loaded = self.require(mrn)
-        record = loaded.course.cycle(cycle)
-        latest = None if record is None else record.latest_plan(day)
-        if latest is None:
-            raise NotFound(f"no plan is stored for cycle {cycle} Day {day}")
-        chosen = latest.revision if revision is None else revision
-        event = _event(DoubleChecked, by=checked_by, at=now(), cycle=cycle, day=day,
-                       revision=chosen, checked_by=checked_by, height_cm=height_cm,
-                       weight_kg=weight_kg)
-        course, version = self._commit(loaded, loaded.stored.patient, event, expected_version,
-                                       "double check")
+        checker_store: SqlCourseStore | None = None
+        if self.store.is_server:
+            if login is None:
+                raise StoreError("checked_by: on the ward database the second person logs in "
+                                 "with their own database user name and password")
+            checker_store = self.store.as_user(*login)
+            checker = checker_store.signed_in_user()
+            assert checker is not None
+            if checked_by is not None and checked_by.strip() and \
+                    " ".join(checked_by.split()) != checker:
+                checker_store.close()
+                raise StoreError(f"checked_by: the second person logged in as {checker}")
+            checked_by = checker
+        elif checked_by is None or not checked_by.strip():
+            raise StoreError("checked_by: the second person's name is required")
+        try:
+            loaded = self.require(mrn)
+            record = loaded.course.cycle(cycle)
+            latest = None if record is None else record.latest_plan(day)
+            if latest is None:
+                raise NotFound(f"no plan is stored for cycle {cycle} Day {day}")
+            chosen = latest.revision if revision is None else revision
+            event = _event(DoubleChecked, by=checked_by, at=now(), cycle=cycle, day=day,
+                           revision=chosen, checked_by=checked_by, height_cm=height_cm,
+                           weight_kg=weight_kg)
+            course, version = self._commit(loaded, loaded.stored.patient, event,
+                                           expected_version, "double check", checker_store)
+        finally:
+            if checker_store is not None:
+                checker_store.close()
         after = course.cycle(cycle)
         assert after is not None
         check = after.checks[-1]
@@ -345,7 +391,7 @@ class CourseService:
     def import_course(self, data: Any, *, by: str | None = None) -> Any:
         from besponsa_desktop.app import exchange
 
-        return exchange.import_data(self, data, by=_signer(by))
+        return exchange.import_data(self, data, by=self.signer(by))
 
 
 # ---------------------------------------------------------------- helpers

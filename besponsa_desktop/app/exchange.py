@@ -129,7 +129,7 @@ def import_data(service: CourseService, data: Any, *, by: str) -> Imported:
     if service.store.load(patient["mrn"]) is not None:
         raise ImportRefused("patient.mrn", "this database already has a course for this MRN")
     try:
-        version = service.store.append(patient, 0, payloads)
+        version = service.store.append(patient, 0, payloads, imported=True)
     except ConflictError:
         raise ImportRefused("patient.mrn", "this database already has a course for this "
                             "MRN") from None

@@ -173,6 +173,14 @@ OPTIONS: tuple[Option, ...] = (
         "",
         help="Where courses are stored; empty = the default location for this user.",
     ),
+    Option(
+        "database_url",
+        "Ward database",
+        str,
+        "",
+        help="The ward's PostgreSQL database (postgresql://server/database, or "
+        "postgresql:///?service=NAME); when set, it is used instead of the database file.",
+    ),
 )
 OPTION_BY_KEY = {option.key: option for option in OPTIONS}
 

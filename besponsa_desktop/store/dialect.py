@@ -1,10 +1,10 @@
 """Everything specific to one database engine, in one place. SQLite (the embedded default)
 is the first: a private file (0600, -wal and -shm too), write-ahead logging,
 ``synchronous=FULL``, writers serialised by ``BEGIN IMMEDIATE``, the schema version in
-``PRAGMA user_version`` and triggers that refuse UPDATE and DELETE on the event log.
+``PRAGMA user_version`` beside the schema revision.
 
-A server database (PostgreSQL for a ward) adds its own branch of these few functions; the
-repository, the application and the core do not change.
+PostgreSQL (the ward database) has its own module, ``postgres``; the functions here send a
+server connection there. The repository, the application and the core do not change.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from besponsa_desktop.files import PRIVATE_FILE_MODE, private_dir
@@ -25,14 +25,6 @@ from besponsa_desktop.store.errors import DiskFull, NewerDatabase, StoreError
 
 DB_NAME = "besponsa-desktop.sqlite3"
 BUSY_TIMEOUT_MS = 15_000  # another window or workstation may be saving: wait, then fail
-
-APPEND_ONLY_TRIGGERS = (
-    "CREATE TRIGGER IF NOT EXISTS events_no_update BEFORE UPDATE ON events "
-    "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events "
-    "BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END",
-)
-
 
 def default_path() -> Path:
     import platformdirs
@@ -243,18 +235,44 @@ def set_schema_version(conn: Connection, number: int) -> None:
 
 
 def table_names(conn: Connection) -> set[str]:
-    rows = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))
-    return {str(row[0]) for row in rows}
+    from sqlalchemy import inspect
 
-
-def create_guards(conn: Connection) -> None:
-    for statement in APPEND_ONLY_TRIGGERS:
-        conn.exec_driver_sql(statement)
+    return set(inspect(conn).get_table_names())
 
 
 def lock_chain(conn: Connection) -> None:
     """Serialise writers of the hash chain. SQLite: BEGIN IMMEDIATE already holds the
-    database's write lock; a server database takes a lock here."""
+    database's write lock. PostgreSQL: a transaction-level advisory lock."""
+    if conn.dialect.name == "postgresql":
+        from besponsa_desktop.store import postgres
+
+        postgres.lock_chain(conn)
+
+
+def mark_import(conn: Connection) -> None:
+    """This transaction imports a course from a file (its events keep their authors). The
+    ward database checks it; SQLite needs nothing."""
+    if conn.dialect.name == "postgresql":
+        from besponsa_desktop.store import postgres
+
+        postgres.mark_import(conn)
+
+
+def signed_in_user(conn: Connection) -> str | None:
+    """Who the database says is logged in (PostgreSQL: ``session_user``), or None for a
+    SQLite file, which has no users of its own."""
+    if conn.dialect.name == "postgresql":
+        from besponsa_desktop.store import postgres
+
+        return postgres.session_user(conn)
+    return None
+
+
+def words(error: BaseException) -> str | None:
+    """A server's refusal or a lost connection in words for the user; None otherwise."""
+    from besponsa_desktop.store import postgres
+
+    return postgres.refusal(error) or postgres.connection_words(error)
 
 
 def is_not_a_database(error: BaseException) -> bool:

@@ -1,5 +1,7 @@
-"""Bringing a database to the current schema (version 3, the event log), in one
-transaction: a crash leaves the old version or the new one, never half-way.
+"""Bringing a database to the current schema (version 3, the event log; Alembic revisions
+from there on, see ``schema_history``), in one transaction: a crash leaves the old version
+or the new one, never half-way. A SQLite file is upgraded when opened; a ward database
+(PostgreSQL) only by IT's ``besponsa-desktop db upgrade``.
 
 Version 1 and 2 databases (tables of cycles, plans, doses, double checks and an audit
 table) are converted with nothing lost: their tables are kept, renamed ``legacy_*``; each
@@ -15,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, text
 
-from besponsa_desktop.store import chain, dialect, legacy, legacy_schema, tables
+from besponsa_desktop.store import chain, dialect, legacy, legacy_schema, schema_history, tables
 from besponsa_desktop.store.errors import NewerDatabase, StoreError
 
 LEGACY_TABLES = ("courses", "cycles", "plans", "doses", "double_checks", "audit")
@@ -23,7 +25,9 @@ MIGRATION_KIND = "schema_migrated"
 
 
 def migrate(conn: Connection) -> tuple[int, int]:
-    """Returns (version before, version after)."""
+    """Bring a SQLite file to the newest schema revision. Returns (schema version before,
+    after): ``PRAGMA user_version`` is kept at SCHEMA_VERSION beside Alembic's revision, so
+    that a program older than the event log refuses the file instead of misreading it."""
     latest = tables.SCHEMA_VERSION
     with conn.begin():
         before = dialect.schema_version(conn)
@@ -32,41 +36,71 @@ def migrate(conn: Connection) -> tuple[int, int]:
                 f"this database has schema version {before}; this program knows up to "
                 f"{latest}. Use a newer besponsa-desktop"
             )
-        if before == latest:
+        revision = schema_history.current(conn)
+        if before == latest and revision == schema_history.HEAD:
             return before, before
+        if revision is not None:
+            _refuse_unknown(revision)
         found = dialect.table_names(conn)
         if before == 0 and found:
             raise StoreError("the file is not a besponsa-desktop database (it holds other "
                              "tables); it was not changed")
-        courses: list[tuple[int, dict[str, Any]]] = []
-        legacy_head: tuple[bool, int, str, str] | None = None
         if before in (1, 2):
-            for number in range(before + 1, len(legacy_schema.MIGRATIONS) + 1):
-                for statement in legacy_schema.statements(legacy_schema.MIGRATIONS[number - 1]):
-                    conn.exec_driver_sql(statement)
-            courses = _legacy_courses(conn)
-            legacy_head = legacy.verify_audit(
-                conn.execute(text("SELECT * FROM audit ORDER BY id")).mappings())
-            for name in LEGACY_TABLES:
-                conn.exec_driver_sql(f"ALTER TABLE {name} RENAME TO legacy_{name}")
-        tables.metadata.create_all(conn)
-        dialect.create_guards(conn)
-        if before in (1, 2):
-            assert legacy_head is not None
-            conn.exec_driver_sql(
-                "INSERT INTO courses (id, patient_id, created_at) "
-                "SELECT id, patient_id, created_at FROM legacy_courses ORDER BY id")
-            _append(conn, None, 1, {
-                "kind": MIGRATION_KIND, "by": None, "at": chain.now_utc(),
-                "schema_version_before": before, "schema_version_after": latest,
-                "legacy_audit_entries": legacy_head[1], "legacy_audit_head": legacy_head[3],
-                "legacy_audit_intact": legacy_head[0],
-            })
-            for course_id, data in courses:
-                for seq, event in enumerate(legacy.course_events(data), start=1):
-                    _append(conn, course_id, seq, event)
+            _convert_legacy(conn, before)
+        elif before == latest and revision is None:
+            # made by this program before its schema had revisions: the same tables
+            schema_history.stamp(conn, schema_history.FIRST)
+        schema_history.upgrade(conn)
         dialect.set_schema_version(conn, latest)
     return before, latest
+
+
+def check_server(conn: Connection) -> None:
+    """A ward database is upgraded by IT (``db upgrade``), never by a workstation: refuse
+    one that is not at this program's revision, saying what to do."""
+    with conn.begin():
+        revision = schema_history.current(conn)
+    if revision == schema_history.HEAD:
+        return
+    if revision is None:
+        raise StoreError("the ward database has no course tables yet: IT creates them with "
+                         "`besponsa-desktop db init` (see docs/ward-deployment.md)")
+    _refuse_unknown(revision)
+    raise StoreError(f"the ward database is at schema revision {revision}; this program "
+                     f"needs {schema_history.HEAD}: IT upgrades it with "
+                     "`besponsa-desktop db upgrade` (see docs/ward-deployment.md)")
+
+
+def _refuse_unknown(revision: str) -> None:
+    if not schema_history.known(revision):
+        raise NewerDatabase(f"this database has schema revision {revision}, unknown to this "
+                            "program. Use a newer besponsa-desktop")
+
+
+def _convert_legacy(conn: Connection, before: int) -> None:
+    """A version 1 or 2 file: its tables kept as legacy_*, its courses turned into events
+    at the first revision's tables (its patients table has their shape already)."""
+    for number in range(before + 1, len(legacy_schema.MIGRATIONS) + 1):
+        for statement in legacy_schema.statements(legacy_schema.MIGRATIONS[number - 1]):
+            conn.exec_driver_sql(statement)
+    courses = _legacy_courses(conn)
+    legacy_head = legacy.verify_audit(
+        conn.execute(text("SELECT * FROM audit ORDER BY id")).mappings())
+    for name in LEGACY_TABLES:
+        conn.exec_driver_sql(f"ALTER TABLE {name} RENAME TO legacy_{name}")
+    schema_history.upgrade(conn, schema_history.FIRST)
+    conn.exec_driver_sql(
+        "INSERT INTO courses (id, patient_id, created_at) "
+        "SELECT id, patient_id, created_at FROM legacy_courses ORDER BY id")
+    _append(conn, None, 1, {
+        "kind": MIGRATION_KIND, "by": None, "at": chain.now_utc(),
+        "schema_version_before": before, "schema_version_after": tables.SCHEMA_VERSION,
+        "legacy_audit_entries": legacy_head[1], "legacy_audit_head": legacy_head[3],
+        "legacy_audit_intact": legacy_head[0],
+    })
+    for course_id, data in courses:
+        for seq, event in enumerate(legacy.course_events(data), start=1):
+            _append(conn, course_id, seq, event)
 
 
 def _append(conn: Connection, course_id: int | None, seq: int, event: dict[str, Any]) -> None:

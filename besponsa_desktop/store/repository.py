@@ -21,6 +21,7 @@ from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 
 from besponsa_desktop.store import chain, dialect, identity, migrations, tables
 from besponsa_desktop.store.errors import ConflictError, StoreError
+from besponsa_desktop.store.location import Location
 
 MAX_MATCHES = 50
 
@@ -62,7 +63,9 @@ class CourseRepository(Protocol):
     def load(self, mrn: str) -> StoredCourse | None: ...
 
     def append(self, patient: Mapping[str, str], expected_version: int,
-               events: Sequence[Mapping[str, Any]]) -> int: ...
+               events: Sequence[Mapping[str, Any]], *, imported: bool = False) -> int: ...
+
+    def signed_in_user(self) -> str | None: ...
 
     def find_patients(self, text: str, limit: int = MAX_MATCHES) -> list[PatientMatch]: ...
 
@@ -73,12 +76,29 @@ class CourseRepository(Protocol):
     def close(self) -> None: ...
 
 
-def open_store(location: Path | str | None = None, *,
+def open_store(location: Location | Path | str | None = None, *,
                read_only: bool = False) -> SqlCourseStore:
-    """Open (creating and migrating if needed) the store at a path or --db value; None: the
-    default. ``read_only``: for commands that only read; a database this user cannot write
-    is then opened read-only instead of refused."""
-    path = dialect.database_target(None if location is None else str(location))
+    """Open the store: a SQLite file (created and migrated if needed; None: the default
+    file) or a ward database (a ``postgresql://`` URL, which must be at this program's
+    schema revision: IT upgrades it). ``read_only``: for commands that only read; a
+    database file this user cannot write is then opened read-only instead of refused."""
+    from besponsa_desktop.store import location as locations
+
+    if not isinstance(location, locations.Location):
+        location = locations.parse(location, dialect.default_path())
+    if location.url is not None:
+        from besponsa_desktop.store import postgres
+
+        store = SqlCourseStore(postgres.engine(location.url))
+        try:
+            with store._connect() as conn:
+                migrations.check_server(conn)
+        except BaseException:
+            store.close()
+            raise
+        return store
+    assert location.path is not None
+    path = location.path
     if read_only and path.exists() and not dialect.writable(path):
         return SqlCourseStore(dialect.sqlite_read_only_engine(path, tables.SCHEMA_VERSION),
                               path)
@@ -98,6 +118,42 @@ class SqlCourseStore:
     def __init__(self, engine: Engine, path: Path | None = None) -> None:
         self.engine = engine
         self.path = path
+        self._user: str | None = None
+
+    @property
+    def is_server(self) -> bool:
+        return self.engine.dialect.name != "sqlite"
+
+    def signed_in_user(self) -> str | None:
+        """Who the ward database says is logged in: every change there is signed with
+        this name, checked by the server. None for a SQLite file (no users of its own)."""
+        if self.is_server and self._user is None:
+            with self._connect() as conn, conn.begin():
+                self._user = dialect.signed_in_user(conn)
+        return self._user
+
+    def as_user(self, user: str, password: str) -> SqlCourseStore:
+        """The same ward database, logged in as another person (the second person of a
+        double check). The password serves this connection only; it is not kept."""
+        if not self.is_server:
+            raise StoreError("a database login is only asked for on a ward database")
+        url = self.engine.url.set(username=user, password=password)
+        from besponsa_desktop.store import postgres
+
+        other = SqlCourseStore(postgres.engine(url, pooled=False))
+        try:
+            other.signed_in_user()
+        except BaseException:
+            other.close()
+            raise
+        return other
+
+    def watch(self) -> Any:
+        """A watcher that tells when another window or workstation changed a course
+        (``changes.Watcher``)."""
+        from besponsa_desktop.store import changes
+
+        return changes.watch(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -110,6 +166,9 @@ class SqlCourseStore:
         except (OperationalError, DatabaseError) as error:
             if isinstance(error, IntegrityError):
                 raise
+            said = dialect.words(error)  # a server's refusals, in words
+            if said is not None:
+                raise StoreError(said) from None
             raise dialect.problem(error, self.path) from None
 
     def migrate(self) -> tuple[int, int]:
@@ -182,12 +241,18 @@ class SqlCourseStore:
 
     # ---------------------------------------------------------------- writing
     def append(self, patient: Mapping[str, str], expected_version: int,
-               events: Sequence[Mapping[str, Any]]) -> int:
+               events: Sequence[Mapping[str, Any]], *, imported: bool = False) -> int:
         """Append events to the patient's course in one transaction, creating the course
-        when ``expected_version`` is 0 and none is stored. Returns the new version."""
+        when ``expected_version`` is 0 and none is stored. Returns the new version.
+        ``imported``: the events come from a file and keep the authors it names (a ward
+        database allows that only for a course created by this append)."""
         try:
             with self._connect() as conn, conn.begin():
                 dialect.lock_chain(conn)
+                stored_by = None
+                if imported:
+                    dialect.mark_import(conn)
+                    stored_by = dialect.signed_in_user(conn)
                 row = self._course_row(conn, patient["mrn"])
                 if row is None:
                     if expected_version != 0:
@@ -204,7 +269,7 @@ class SqlCourseStore:
                         raise ConflictError(expected_version, version)
                 for event in events:
                     version += 1
-                    append_row(conn, course_id, version, event)
+                    append_row(conn, course_id, version, event, stored_by)
                 return version
         except IntegrityError:
             # another writer took the same (course, seq) or created the same patient
@@ -242,8 +307,10 @@ def _create_course(conn: Connection, patient: Mapping[str, str]) -> int:
 
 
 def append_row(conn: Connection, course_id: int | None, seq: int,
-               event: Mapping[str, Any]) -> None:
-    """One event row, chained to the last row of the log (inside the caller's transaction)."""
+               event: Mapping[str, Any], stored_by: str | None = None) -> None:
+    """One event row, chained to the last row of the log (inside the caller's transaction).
+    The row's ``by`` is the event's, or ``stored_by`` (on a ward database, an imported
+    event is stored by the importing user and keeps its author in the event)."""
     last = conn.execute(
         select(tables.events.c.id, tables.events.c.hash)
         .order_by(tables.events.c.id.desc()).limit(1)
@@ -255,7 +322,7 @@ def append_row(conn: Connection, course_id: int | None, seq: int,
         "seq": seq,
         "kind": str(event["kind"]),
         "payload": chain.canonical(dict(event)),
-        "by": event.get("by"),
+        "by": event.get("by") if stored_by is None else stored_by,
         "os_user": identity.os_user(),
         "at": chain.now_utc(),
         "prev_hash": prev_hash,

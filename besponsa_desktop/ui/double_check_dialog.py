@@ -1,6 +1,7 @@
 """The independent double check: a second person re-enters height and weight from the chart
 without seeing what was entered. This dialog never shows the plan's values, and hides the
-window's form and plan while it is open; the store compares and records both names."""
+window's form and plan while it is open; the store compares and records both names. On a
+ward database the second person signs in with their own database user name and password."""
 
 from __future__ import annotations
 
@@ -37,12 +38,17 @@ class DoubleCheckDialog(QDialog):
         self.result_matched: bool | None = None
         self.setWindowTitle("Independent double check")
         column = QVBoxLayout(self)
+        # On a ward database the second person logs in as themselves; the password is
+        # used for that one connection and never kept.
+        self.ward = course.is_ward()
         intro = QLabel(
             f"<b>{escape(_patient_text(course))}</b><br>"
             f"<b>{escape(course.checked_plan_text())}</b><br><b>Second person:</b> measure or "
             "read the "
             "patient's height and weight from the chart yourself and type them here. The "
             "plan's values are not shown; they must match within 0.5 cm and 0.1 kg."
+            + (" Sign with your own ward database user name and password." if self.ward
+               else "")
         )
         intro.setWordWrap(True)
         column.addWidget(intro)
@@ -51,6 +57,15 @@ class DoubleCheckDialog(QDialog):
         self.checker.setAccessibleName("Checked by")
         self.checker.setPlaceholderText("your name (not the person who prepared the plan)")
         form.addRow("Checked by", self.checker)
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.password.setPlaceholderText("your ward database password")
+        if self.ward:
+            self.checker.setPlaceholderText("your ward database user name")
+            form.addRow("Password", self.password)
+        else:
+            self.password.hide()
         self.height_edit = QLineEdit()
         self.height_edit.setAccessibleName("Height")
         self.height_edit.setFixedWidth(90)
@@ -122,13 +137,18 @@ class DoubleCheckDialog(QDialog):
             said.append(notice)
 
         self.course.notice.connect(hear)
+        password = self.password.text() if self.ward else None
+        if self.ward and not password:
+            self._fail("Password: the second person logs in with their own password.")
+            return
         try:
             matched = self.course.double_check(
                 name, height, weight, self.height_unit.currentText(),
-                self.weight_unit.currentText(),
+                self.weight_unit.currentText(), password=password,
             )
         finally:
             self.course.notice.disconnect(hear)
+            self.password.clear()
         if matched is None:  # refused (same person, ...): nothing recorded, try again
             self._fail(said[-1].text if said else "Not recorded.")
             return

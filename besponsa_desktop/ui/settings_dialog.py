@@ -115,6 +115,8 @@ class SettingsDialog(QDialog):
         line = QLineEdit(str(current))
         if option.key == "database_path":
             line.setPlaceholderText("default location")
+        if option.key == "database_url":
+            line.setPlaceholderText("none: this computer's database file")
         return line
 
     def value(self, key: str) -> Any:

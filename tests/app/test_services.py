@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -31,20 +30,6 @@ from tests.store.store_helpers import (
 @pytest.fixture(autouse=True)
 def _private_log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BESPONSA_LOG_DIR", str(tmp_path / "logs"))
-
-
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[CourseService]:
-    opened = CourseService(db=tmp_path / "course.sqlite3")
-    yield opened
-    opened.close()
-
-
-@pytest.fixture
-def other(tmp_path: Path) -> Iterator[CourseService]:
-    opened = CourseService(db=tmp_path / "other.sqlite3")
-    yield opened
-    opened.close()
 
 
 def test_after_vod_the_next_cycle_is_refused_with_the_reason_and_source(service) -> None:

@@ -57,7 +57,7 @@ def test_it_system_file_overrides_and_locks_as_in_the_window(tmp_path: Path) -> 
     assert ours.values() == qt.values()
     assert {k: v for k, v in ours.values().items() if k in (
         "bsa_formula", "label_profile", "volume_rounding_ml", "weight_change_threshold_pct",
-        "hospital_name", "page_size", "database_path")} == {
+        "hospital_name", "page_size", "database_path", "database_url")} == {
         "bsa_formula": "dubois",
         "label_profile": "US",
         "volume_rounding_ml": 0.05,  # IT's 0.3 is not an allowed step: ignored
@@ -65,6 +65,7 @@ def test_it_system_file_overrides_and_locks_as_in_the_window(tmp_path: Path) -> 
         "hospital_name": "St Mary's, London",
         "page_size": "Letter",
         "database_path": "",
+        "database_url": "",
     }
     for key in ("bsa_formula", "hospital_name"):
         assert ours.locked(key) and qt.locked(key)

@@ -75,7 +75,7 @@ def test_an_export_read_back_by_import_makes_the_same_course(saved: Path, tmp_pa
 
 
 @pytest.mark.parametrize(
-    "url", ["postgresql://ward@db.example/besponsa", "sqlite:///tmp/x.db", "https://x/y",
+    "url", ["mysql://ward@db.example/besponsa", "sqlite:///tmp/x.db", "https://x/y",
             "file:course.sqlite3"]
 )
 def test_a_database_url_the_program_does_not_support_is_refused_creating_nothing(

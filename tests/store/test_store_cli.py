@@ -275,10 +275,18 @@ def test_the_command_line_honours_the_institution_settings(
     assert pdf.stat().st_mode & 0o077 == 0
 
 
-def test_a_database_url_is_refused_with_a_message(tmp_path: Path) -> None:
-    code, _, err = run("history", MRN, "--db", "postgresql://ward/besponsa")
-    assert code == 2 and "postgresql:… is not supported" in err
-    assert not (Path.cwd() / "postgresql:").exists()
+def test_an_unsupported_database_url_is_refused_with_a_message(tmp_path: Path) -> None:
+    code, _, err = run("history", MRN, "--db", "mysql://ward/besponsa")
+    assert code == 2 and "'mysql:' is not supported" in err
+    assert not (Path.cwd() / "mysql:").exists()
+
+
+def test_a_ward_database_that_cannot_be_reached_is_said_in_words(tmp_path: Path) -> None:
+    # a server socket folder that does not exist: no network involved
+    code, _, err = run("history", MRN, "--db",
+                       f"postgresql:///besponsa?host={tmp_path / 'nowhere'}")
+    assert code == 2 and "cannot reach the ward database" in err
+    assert "Traceback" not in err
 
 
 def test_export_to_a_file_is_private(saved: Path, tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ def test_database_and_its_wal_files_are_private_to_the_user(db_path: Path) -> No
 
 
 def test_database_uses_write_ahead_logging_full_sync_and_waits_for_writers(
-    store: SqlCourseStore,
+    store: SqlCourseStore, db_path: Path,
 ) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"

@@ -24,6 +24,7 @@ def test_defaults_are_the_institutional_defaults(settings):
         "small_dose_total_volume_ml": 0.0,
         "small_dose_min_concentration_mg_per_ml": 0.0,
         "small_dose_infusion_minutes": 0.0,
+        "database_url": "",
     }
 
 
@@ -69,3 +70,16 @@ def test_the_user_file_is_private(tmp_path, settings):
     settings.set("hospital_name", "General")
     settings.sync()
     assert (tmp_path / "user.ini").stat().st_mode & 0o077 == 0
+
+
+def test_it_presets_and_locks_the_ward_database_url(tmp_path):
+    from besponsa_desktop.store import location
+
+    (tmp_path / "system.ini").write_text(
+        "[General]\ndatabase_url=\"postgresql:///?service=ward\"\n"
+    )
+    settings = Settings(tmp_path / "user.ini", tmp_path / "system.ini")
+    assert settings.locked("database_url")
+    assert settings.set("database_url", "postgresql://elsewhere/db") is False
+    chosen = location.choose(None, settings.values(), tmp_path / "default.sqlite3")
+    assert chosen.url == "postgresql+psycopg:///?service=ward"
