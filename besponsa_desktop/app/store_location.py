@@ -1,4 +1,4 @@
-"""Where the course database is: by default the user's data folder."""
+"""Where the course database lives by default (the user's data folder)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,3 @@ def default_database() -> Path:
     from besponsa_desktop.store.dialect import default_path
 
     return default_path()
-
-
-def database_target(value: Path | str | None) -> Path:
-    """The database a --db value or setting names (a URL the program cannot use refused)."""
-    from besponsa_desktop.store.dialect import database_target as target
-
-    return target(value)

@@ -21,9 +21,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import Engine
 
-from besponsa_desktop.store.postgres import CONNECT_TIMEOUT_S, NOTIFY_CHANNEL
+from besponsa_desktop.store.postgres import NOTIFY_CHANNEL
 
 HEALTH_CHECK_S = 10.0  # how often a quiet LISTEN connection is checked to be alive
+RECONNECT_S = 30.0  # how often a lost LISTEN connection is tried again (a try may block)
+WATCH_CONNECT_TIMEOUT_S = 3
 
 
 @dataclass(frozen=True)
@@ -80,11 +82,16 @@ class PostgresWatcher:
         self._kwargs = connect_kwargs
         self._conn: Any = None
         self._checked = 0.0
+        self._retry_at = 0.0
         self._connect()
 
     def _connect(self) -> bool:
         import psycopg
 
+        now = time.monotonic()
+        if now < self._retry_at:
+            return False
+        self._retry_at = now + RECONNECT_S
         try:
             conn = psycopg.connect(*self._args, autocommit=True, **self._kwargs)
             conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
@@ -128,7 +135,14 @@ def watch(engine: Engine) -> Watcher:
     if engine.dialect.name == "postgresql":
         args, kwargs = engine.dialect.create_connect_args(engine.url)
         kwargs = {k: v for k, v in kwargs.items() if k != "autocommit"}
-        kwargs.setdefault("connect_timeout", CONNECT_TIMEOUT_S)
+        kwargs.setdefault("connect_timeout", WATCH_CONNECT_TIMEOUT_S)
+        # A server gone silent (a network cut) must not hold the window for minutes: TCP
+        # gives up on an unanswered health check within seconds.
+        kwargs.setdefault("keepalives", 1)
+        kwargs.setdefault("keepalives_idle", 10)
+        kwargs.setdefault("keepalives_interval", 5)
+        kwargs.setdefault("keepalives_count", 2)
+        kwargs.setdefault("tcp_user_timeout", 5000)
         return PostgresWatcher(tuple(args), kwargs)
     database = engine.url.database
     if not database:

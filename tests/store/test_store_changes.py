@@ -87,6 +87,7 @@ def test_after_the_server_restarts_the_watcher_says_anything_may_have_changed(
     ward, ward_db, monkeypatch
 ):
     monkeypatch.setattr(changes, "HEALTH_CHECK_S", 0.0)
+    monkeypatch.setattr(changes, "RECONNECT_S", 0.0)
     engine = sa.create_engine(ward.url(ward_db, "pharm_a"))
     watcher = changes.watch(engine)
     try:

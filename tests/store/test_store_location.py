@@ -167,3 +167,23 @@ def test_the_command_line_wins_then_the_settings_url_then_the_settings_path(tmp_
 def test_a_file_path_in_the_url_setting_is_refused_not_used_as_a_file(tmp_path):
     with pytest.raises(UnsupportedLocation, match="database_url"):
         location.choose(None, {"database_url": str(tmp_path / "x.sqlite3")}, DEFAULT)
+
+
+def test_the_command_line_refuses_a_database_file_on_a_network_mount(monkeypatch, tmp_path):
+    import io
+
+    from besponsa_desktop import cli
+
+    share = tmp_path / "share"
+
+    def on_nfs(path: Path) -> str | None:
+        return "a network file system (nfs4)" if share in (path, *path.parents) else None
+
+    monkeypatch.setattr(location, "network_location", on_nfs)
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["plan", "examples/cycle1-day1-proceed.json", "--save", "--db",
+                     str(share / "courses.sqlite3")], out, err)
+    assert code == 2
+    assert "is on a network file system (nfs4)" in err.getvalue()
+    assert "docs/ward-deployment.md" in err.getvalue()
+    assert not share.exists()  # nothing created there
