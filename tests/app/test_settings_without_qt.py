@@ -57,7 +57,7 @@ def test_it_system_file_overrides_and_locks_as_in_the_window(tmp_path: Path) -> 
     assert ours.values() == qt.values()
     assert {k: v for k, v in ours.values().items() if k in (
         "bsa_formula", "label_profile", "volume_rounding_ml", "weight_change_threshold_pct",
-        "hospital_name", "page_size", "database_path")} == {
+        "hospital_name", "page_size", "database_path", "database_url")} == {
         "bsa_formula": "dubois",
         "label_profile": "US",
         "volume_rounding_ml": 0.05,  # IT's 0.3 is not an allowed step: ignored
@@ -119,3 +119,17 @@ def test_the_window_starts_without_the_store_or_the_services(tmp_path: Path) -> 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_ward_database_url_it_locks_is_read_without_qt(tmp_path: Path) -> None:
+    from besponsa_desktop.app.database import location
+
+    (tmp_path / "system.ini").write_text(
+        '[General]\ndatabase_url="postgresql:///?service=ward,backup"\n')
+    ours = InstitutionSettings(tmp_path / "user.ini", tmp_path / "system.ini")
+    assert ours.locked("database_url")
+    assert ours.get("database_url") == "postgresql:///?service=ward,backup"
+    from sqlalchemy.engine import make_url
+
+    url = make_url(location(None, ours.values()).url or "")
+    assert url.query["service"] == "ward,backup"  # the comma kept, not a list
