@@ -92,7 +92,7 @@ def _decode(data: bytes, name: str, limit: int, what: str) -> str:
         raise UsageError(f"{name}: is not UTF-8 text (a JSON file is expected)") from None
 
 
-def _service(args: argparse.Namespace, create: bool) -> CourseService:
+def _service(args: argparse.Namespace, create: bool, write: bool = True) -> CourseService:
     """The application over the course database the command names: ``--db``, else the
     settings' database file, else the default location. Reading commands never create
     one."""
@@ -103,7 +103,7 @@ def _service(args: argparse.Namespace, create: bool) -> CourseService:
     where = _location(args, settings)
     if not create and where.path is not None and not where.path.exists():
         raise UsageError(f"{where.path}: no such database")
-    return CourseService(settings, where, read_only=not create)
+    return CourseService(settings, where, read_only=not write)
 
 
 def _location(args: argparse.Namespace, settings: dict[str, Any]) -> Location:
@@ -115,8 +115,12 @@ def _location(args: argparse.Namespace, settings: dict[str, Any]) -> Location:
 
 
 @contextlib.contextmanager
-def _course_service(args: argparse.Namespace, create: bool) -> Iterator[CourseService]:
-    service = _service(args, create)
+def _course_service(
+    args: argparse.Namespace, create: bool, write: bool = True
+) -> Iterator[CourseService]:
+    """``write=False`` for commands that only read: they also work on a database this user
+    cannot write (a read-only file or mount), which is opened read-only."""
+    service = _service(args, create, write)
     try:
         yield service
     finally:
@@ -179,13 +183,13 @@ def _json_out(data: object, out: TextIO) -> None:
 
 
 def cmd_history(args: argparse.Namespace, out: TextIO) -> int:
-    with _course_service(args, create=False) as service:
+    with _course_service(args, create=False, write=False) as service:
         _json_out(service.history(args.mrn), out)
     return EXIT_OK
 
 
 def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
-    with _course_service(args, create=False) as service:
+    with _course_service(args, create=False, write=False) as service:
         _json_out(service.next_cycle_request(args.mrn), out)
     return EXIT_OK
 
@@ -193,8 +197,8 @@ def cmd_next(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
     from besponsa_desktop.app.exchange import export_text
 
-    with _course_service(args, create=False) as service:
-        text = export_text(service.require(args.mrn))
+    with _course_service(args, create=False, write=False) as service:
+        text = export_text(service.require(args.mrn), service.store.verify().head)
     if args.output:
         from besponsa_desktop.files import os_problem, write_atomic
 
@@ -205,6 +209,7 @@ def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
             raise UsageError(
                 f"{args.output}: cannot write the export ({os_problem(error)})"
             ) from None
+        out.write(f"exported 1 course to {args.output}\n")
     else:
         out.write(text)
     return EXIT_OK
@@ -267,7 +272,7 @@ def cmd_correct(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_reschedule(args: argparse.Namespace, out: TextIO) -> int:
-    with _course_service(args, create=False) as service:
+    with _course_service(args, create=False, write=False) as service:
         options = service.reschedule_options(args.mrn, args.cycle, args.day)
     _json_out({"dates": [d.isoformat() for d in options.dates], "reason": options.reason}, out)
     return EXIT_OK
@@ -321,7 +326,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def cmd_audit_verify(args: argparse.Namespace, out: TextIO) -> int:
-    with _course_service(args, create=False) as service:
+    with _course_service(args, create=False, write=False) as service:
         result = service.verify(args.expect)
     if not result.intact:
         where = f" at entry {result.broken_id}" if result.broken_id is not None else ""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from PySide6.QtCore import QObject, Signal
 
 from besponsa_desktop import entry
+from besponsa_desktop.app.settings import small_dose_protocol
 from besponsa_desktop.settings import Settings
 
 if TYPE_CHECKING:
@@ -232,29 +233,6 @@ def build_request(
         _put(request, path, value)
     _drop_unneeded_prior_counts(request)
     return request, problems
-
-
-def small_dose_protocol(settings: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The institution's small-volume protocol from the settings, as the request carries it
-    (the core validates it); None when none is named."""
-    reference = str(settings.get("small_dose_protocol_reference") or "").strip()
-    if not reference:
-        return None
-    return {
-        "reference": reference,
-        "total_volume_ml": float(settings.get("small_dose_total_volume_ml") or 0),
-        "min_concentration_mg_per_ml": float(
-            settings.get("small_dose_min_concentration_mg_per_ml") or 0
-        ),
-        "infusion_minutes": _whole_if_whole(
-            float(settings.get("small_dose_infusion_minutes") or 0)
-        ),
-    }
-
-
-def _whole_if_whole(value: float) -> int | float:
-    """12.0 → 12; 12.5 stays 12.5, for the core to refuse (never truncated silently)."""
-    return int(value) if value.is_integer() else value
 
 
 def _read(kind: str, raw: Any) -> Any:
@@ -606,8 +584,8 @@ class PlanController(QObject):
     def print_options(self) -> PrintOptions:
         """Hospital name, paper size, premedication order set and how the 50 mL bag is made
         from the settings; the pharmacist signed in; the double check if there is one; what
-        the patient's course records for the plan's cycle, when it is open. ValueError when
-        the order set in the settings cannot be read (never half-printed)."""
+        the patient's course records for the plan's cycle, when it is open.
+        ValueError when the order set in the settings cannot be read (never half-printed)."""
         from besponsa_desktop.app.printout import options
 
         return options(self.settings.values(), double_check=self.double_check,

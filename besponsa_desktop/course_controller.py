@@ -516,6 +516,23 @@ class CourseController(QObject):
                    "the history).")
         return True
 
+    def record_response(self, cycle: int, response: str, *, by: str,
+                        mrd_negative: bool = False) -> bool:
+        """The response assessed after a cycle (cr, cri or none), as the core accepts it."""
+        mrn = self.mrn
+        if mrn is None:
+            self._tell(ERROR, "Open a patient first (Ctrl+O).")
+            return False
+        version = self.version
+        done = self._run("Not recorded", lambda service: service.record_response(
+            mrn, cycle, response, by=by, mrd_negative=mrd_negative, expected_version=version))
+        if done is None:
+            return False
+        self._refresh()
+        self._tell(INFO, f"Recorded: the response after cycle {cycle}, by "
+                   f"{' '.join(by.split())}.")
+        return True
+
     # ---------------------------------------------------------------- the double check
     def checked_plan_text(self) -> str:
         """Which saved plan a double check is of, in words (no height or weight)."""

@@ -1,7 +1,8 @@
 """Fixtures every test folder may use. Every test reads settings from its own folders: the
 command line reads the user's and IT's settings files (XDG locations, as Qt does), never
 the real ones of this machine. A throwaway PostgreSQL server set up as a ward (started once
-per session, only when a test asks for it) and databases on it."""
+per session, only when a test asks for it) and databases on it. Foreign C-library locales
+for the date tests."""
 
 from __future__ import annotations
 
@@ -17,34 +18,6 @@ import pytest
 from tests import backends
 from tests.pg_cluster import Cluster
 from tests.pg_ward import Ward, set_up_ward
-
-FOREIGN = ("de_DE", "zh_CN")  # the locales whose dates were seen in the window
-
-
-@pytest.fixture(scope="session")
-def foreign_locales(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
-    """German and Chinese C-library locales, built here with localedef (a test machine
-    rarely has them installed): their names for ``locale.setlocale``."""
-    if shutil.which("localedef") is None:
-        pytest.skip("localedef is not installed")
-    folder = tmp_path_factory.mktemp("locales")
-    names = []
-    for name in FOREIGN:
-        made = subprocess.run(
-            ["localedef", "-i", name, "-f", "UTF-8", str(folder / f"{name}.UTF-8")],
-            capture_output=True, check=False,
-        )
-        if (folder / f"{name}.UTF-8").exists():
-            names.append(f"{name}.UTF-8")
-        elif made.returncode:
-            pytest.skip(f"localedef could not build {name}")
-    previous = os.environ.get("LOCPATH")
-    os.environ["LOCPATH"] = str(folder)  # glibc reads it at each setlocale
-    yield names
-    if previous is None:
-        os.environ.pop("LOCPATH", None)
-    else:
-        os.environ["LOCPATH"] = previous
 
 
 @pytest.fixture(scope="session")
@@ -146,6 +119,35 @@ def other(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
     opened = _service(backend, tmp_path / "other.sqlite3", request, other=True)
     yield opened
     opened.close()
+
+
+FOREIGN = ("de_DE", "zh_CN")  # the locales whose dates were seen in the window
+
+
+@pytest.fixture(scope="session")
+def foreign_locales(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[str]]:
+    """German and Chinese C-library locales, built here with localedef (a test machine
+    rarely has them installed): their names for ``locale.setlocale``."""
+    if shutil.which("localedef") is None:
+        pytest.skip("localedef is not installed")
+    folder = tmp_path_factory.mktemp("locales")
+    names = []
+    for name in FOREIGN:
+        made = subprocess.run(
+            ["localedef", "-i", name, "-f", "UTF-8", str(folder / f"{name}.UTF-8")],
+            capture_output=True, check=False,
+        )
+        if (folder / f"{name}.UTF-8").exists():
+            names.append(f"{name}.UTF-8")
+        elif made.returncode:
+            pytest.skip(f"localedef could not build {name}")
+    previous = os.environ.get("LOCPATH")
+    os.environ["LOCPATH"] = str(folder)  # glibc reads it at each setlocale
+    yield names
+    if previous is None:
+        os.environ.pop("LOCPATH", None)
+    else:
+        os.environ["LOCPATH"] = previous
 
 
 @pytest.fixture(autouse=True)

@@ -79,7 +79,7 @@ def test_internal_error_exits_1_with_a_short_message_and_no_patient_data_in_the_
 ):
     import besponsa_desktop.core.planner as planner
 
-    def broken(_data):
+    def broken(_data, **_options):
         raise RuntimeError("Jane Doe H1234567 platelets 140")
 
     monkeypatch.setattr(planner, "make_plan", broken)

@@ -26,7 +26,7 @@ from besponsa_desktop.app.results import (
     Saved,
     Verification,
 )
-from besponsa_desktop.app.settings import OPTIONS
+from besponsa_desktop.app.settings import OPTIONS, small_dose_protocol
 from besponsa_desktop.store.location import Location
 
 if TYPE_CHECKING:
@@ -72,14 +72,12 @@ class CourseService:
 
     def __init__(self, settings: Mapping[str, Any] | None = None,
                  db: Location | Path | str | None = None, *, read_only: bool = False) -> None:
-        """``read_only``: the caller only reads (a database file this user cannot write is
-        then opened read-only rather than refused)."""
         self.settings = {o.key: o.default for o in OPTIONS} | dict(settings or {})
         # None: the settings' database (ward URL, else file, else the default file),
         # resolved when the store is first used so that a refusal reaches the caller there.
         self.location: Location | Path | str | None = db
-        self.read_only = read_only
         self._store: SqlCourseStore | None = None
+        self.read_only = read_only  # only reads: a database that cannot be written still opens
 
     # ---------------------------------------------------------------- the store
     @property
@@ -106,6 +104,9 @@ class CourseService:
         for key, option in SETTING_DEFAULTS.items():
             if key not in filled:
                 filled[key] = self.settings[option]
+        protocol = small_dose_protocol(self.settings)
+        if protocol is not None and "small_dose_protocol" not in filled:
+            filled["small_dose_protocol"] = protocol
         return filled
 
     def plan(self, request: object) -> Plan:
@@ -120,11 +121,19 @@ class CourseService:
             request = json.loads(request)
         if isinstance(request, Mapping):
             request = self.with_settings(request)
-        return make_plan(request)
+        return make_plan(request, mrn_ignore_case=self.mrn_ignores_case)
+
+    @property
+    def mrn_ignores_case(self) -> bool:
+        """The institution's MRNs ignore letter case (setting ``mrn_letter_case``)."""
+        return self.settings.get("mrn_letter_case") == "ignore"
 
     # ---------------------------------------------------------------- loading
     def load(self, mrn: str) -> Loaded | None:
-        stored = self.store.load(mrn)
+        from besponsa_desktop.core.mrn import normalise_mrn
+
+        # the MRN as every path reads it (core/mrn.py), so one patient is one course
+        stored = self.store.load(normalise_mrn(mrn, ignore_case=self.mrn_ignores_case))
         if stored is None:
             return None
         course, refused = replay_stored(stored)
@@ -386,7 +395,8 @@ class CourseService:
     def export(self, mrn: str) -> dict[str, Any]:
         from besponsa_desktop.app import exchange
 
-        return exchange.export_data(self.require(mrn))
+        loaded = self.require(mrn)
+        return exchange.export_data(loaded, self.store.verify().head)
 
     def import_course(self, data: Any, *, by: str | None = None) -> Any:
         from besponsa_desktop.app import exchange

@@ -1,11 +1,10 @@
 """Moving a course between databases as JSON: export, then import elsewhere.
 
-Format 2 holds the patient and the course's events (each with who and when); nothing of
-the database it came from, so export, import elsewhere, export gives the same file.
-Import re-derives, it does not trust: every event is replayed through the core as if
-entered now, and every plan is recomputed by the core from its own request and refused if
-any number or decision differs (clinical content is compared; ``program_version`` is
-not). All or nothing: a refused file stores nothing, and
+Format 2 holds the patient and the course's events (each with who and when), and the chain
+head of the database it came from. Import re-derives, it does not trust: every event is
+replayed through the core as if entered now, and every plan is recomputed by the core from
+its own request and refused if any number or decision differs (clinical content is
+compared; ``program_version`` is not). All or nothing: a refused file stores nothing, and
 the message names the element and the difference. Format 1 files (cycles, plans and dose
 rows) are read by turning them into events first, in the order they were recorded.
 """
@@ -33,19 +32,20 @@ class ImportRefused(StoreError):
         self.path = path
 
 
-def export_data(loaded: Loaded) -> dict[str, Any]:
+def export_data(loaded: Loaded, chain_head: str) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "patient": loaded.course.patient.model_dump(mode="json"),
+        "source_chain_head": chain_head,
         "events": [event.payload for event in loaded.stored.events],
     }
 
 
-def export_text(loaded: Loaded) -> str:
+def export_text(loaded: Loaded, chain_head: str) -> str:
     import json
 
-    return json.dumps(export_data(loaded), indent=2, ensure_ascii=False,
+    return json.dumps(export_data(loaded, chain_head), indent=2, ensure_ascii=False,
                       allow_nan=False) + "\n"
 
 
@@ -67,6 +67,7 @@ def _events_of(data: Any) -> tuple[list[Any], list[str]]:
     cycles = data.get("cycles")
     if not isinstance(cycles, list):
         raise ImportRefused("cycles", "must be a list")
+    _rows_agree_with_plans(cycles)
     paths: list[str] = []
     try:
         events = course_events(data, paths)
@@ -76,6 +77,39 @@ def _events_of(data: Any) -> tuple[list[Any], list[str]]:
     if not events:
         raise ImportRefused("cycles", "hold no plan")
     return events, paths
+
+
+def _rows_agree_with_plans(cycles: list[Any]) -> None:
+    """A format 1 file states each cycle's level and each dose row's mg beside its plans;
+    the events are made from the plans, so a stated value that differs from them would be
+    dropped silently. It is refused instead, naming the element (a cycle level lower than
+    its plan's, a dose row of -5 mg)."""
+    for c_index, cycle in enumerate(cycles):
+        plans = cycle.get("plans") if isinstance(cycle, dict) else None
+        if not isinstance(plans, list) or not plans:
+            continue
+        latest: dict[Any, Any] = {}
+        for plan in plans:
+            inner = plan.get("plan") if isinstance(plan, dict) else None
+            if isinstance(inner, dict):
+                latest[inner.get("dose_day")] = inner
+        day_1 = latest.get(1) or next(iter(latest.values()), None)
+        if day_1 is None:
+            continue
+        stated = cycle.get("dose_level")
+        if stated != day_1.get("dose_level"):
+            raise ImportRefused(f"cycles[{c_index}].dose_level",
+                                f"the file says {stated!r}, its plan gives "
+                                f"{day_1.get('dose_level')!r}")
+        planned = {d.get("day"): d.get("dose_mg") for d in day_1.get("doses") or []
+                   if isinstance(d, dict)}
+        for d_index, row in enumerate(cycle.get("doses") or []):
+            if not isinstance(row, dict) or row.get("day") not in planned:
+                continue
+            if row.get("planned_mg") != planned[row.get("day")]:
+                raise ImportRefused(f"cycles[{c_index}].doses[{d_index}].planned_mg",
+                                    f"the file says {row.get('planned_mg')!r}, its plan "
+                                    f"gives {planned[row.get('day')]!r}")
 
 
 def import_data(service: CourseService, data: Any, *, by: str) -> Imported:
@@ -102,11 +136,7 @@ def import_data(service: CourseService, data: Any, *, by: str) -> Imported:
             event = EVENT.validate_json(text)
         except ValidationError as error:
             problem = problems_from(error)[0]
-            inner = problem.path
-            kind = raw.get("kind") if isinstance(raw, dict) else None
-            if isinstance(kind, str) and inner.startswith(f"{kind}."):
-                inner = inner[len(kind) + 1:]  # the event's kind, named by the union
-            where = f"{path}.{inner}" if inner else path
+            where = f"{path}.{problem.path}" if problem.path else path
             raise ImportRefused(where, problem.message) from None
         if isinstance(event, PlanSaved):
             plans += 1

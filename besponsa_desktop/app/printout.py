@@ -29,9 +29,9 @@ def options(settings: Mapping[str, Any], history: Mapping[str, Any] | None = Non
             double_check: Any = None, pharmacist: str = "",
             course: CourseRecord | None = None) -> PrintOptions:
     """The printout's options from the institution's settings: hospital name, paper size,
-    premedication order set, how the 50 mL bag is made; and, for a stored plan, what its
-    course records (the double check of the plan in force, the cycle's real schedule).
-    ValueError when the order set in the settings cannot be read (never half-printed)."""
+    premedication order set, how the 50 mL bag is made; the pharmacist; the double check
+    and the course record of a stored plan. ValueError when the order set in the settings
+    cannot be read (never half-printed)."""
     from besponsa_desktop.core.premedication import parse_premedications
     from besponsa_desktop.printing.options import FROM_50_ML_BAG
 
@@ -46,10 +46,10 @@ def options(settings: Mapping[str, Any], history: Mapping[str, Any] | None = Non
         page_size="Letter" if settings.get("page_size") == "Letter" else "A4",
         printed_at=printed_at,
         double_check=check,
-        course=record,
         pharmacist=pharmacist,
         premedications=parse_premedications(str(settings.get("premedication") or "")),
         dilution="from_50_ml_bag" if dilution == FROM_50_ML_BAG else "empty_bag",
+        course=record,
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -326,3 +327,26 @@ def database_location(values: dict[str, Any]) -> Path | None:
     """The settings' database file, or None for the store's default location."""
     text = str(values.get("database_path") or "").strip()
     return Path(text).expanduser() if text else None
+
+
+def small_dose_protocol(settings: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The institution's small-volume protocol from the settings, as the request carries it
+    (the core validates it); None when none is named."""
+    reference = str(settings.get("small_dose_protocol_reference") or "").strip()
+    if not reference:
+        return None
+    return {
+        "reference": reference,
+        "total_volume_ml": float(settings.get("small_dose_total_volume_ml") or 0),
+        "min_concentration_mg_per_ml": float(
+            settings.get("small_dose_min_concentration_mg_per_ml") or 0
+        ),
+        "infusion_minutes": _whole_if_whole(
+            float(settings.get("small_dose_infusion_minutes") or 0)
+        ),
+    }
+
+
+def _whole_if_whole(value: float) -> int | float:
+    """12.0 → 12; 12.5 stays 12.5, for the core to refuse (never truncated silently)."""
+    return int(value) if value.is_integer() else value

@@ -191,6 +191,7 @@ def next_cycle_request(course: Course) -> dict[str, Any]:
                 "extend_to_28_days": False,
             },
             "dose_day": 1,
+            "dose_date": None,
             "response": None if response is None else response.response.value,
             "mrd_negative": False if response is None else response.mrd_negative,
             "dose_level": level,
@@ -211,8 +212,10 @@ def next_cycle_request(course: Course) -> dict[str, Any]:
 def day_request(course: Course, cycle_number: int, day: int) -> dict[str, Any]:
     """A PlanRequest-shaped dict for a Day 8 or 15 plan (or a revised Day 1) of a cycle in
     the course: the cycle's own start, length, level inputs, response and HSCT intent come
-    from its Day 1 plan, so a Day 8 or 15 plan cannot say something else. Left for the
-    pharmacist: ``weight_kg``, ``measured_on``, ``labs`` and ``events``."""
+    from its Day 1 plan, so a Day 8 or 15 plan cannot say something else; ``dose_date`` is
+    the dose's date in the course when it is not its nominal day (moved, or re-based six
+    days after the dose before it). Left for the pharmacist: ``weight_kg``,
+    ``measured_on``, ``labs`` and ``events``."""
     cycle = course.cycle(cycle_number)
     if cycle is None:
         raise CourseRefused(
@@ -229,6 +232,20 @@ def day_request(course: Course, cycle_number: int, day: int) -> dict[str, Any]:
     for key in _LEFT_FOR_THE_PHARMACIST:
         request.pop(key, None)
     latest = _latest_revision(course).plan
+    dose = next(
+        (
+            d
+            for cy in course_schedule(course)
+            if cy.number == cycle_number
+            for d in cy.doses
+            if d.day == day
+        ),
+        None,
+    )
+    if day != 1 and dose is not None and dose.date is not None and dose.date != dose.nominal_date:
+        request["dose_date"] = dose.date.isoformat()  # moved, or re-based after the dose before
+    else:
+        request["dose_date"] = None
     request.update(
         {
             "dose_day": day,

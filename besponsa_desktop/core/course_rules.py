@@ -9,8 +9,9 @@ doses under six days apart, a dose outside its window or two cycles overlapping.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 
 from besponsa_desktop.core import course_schedule as cs
 from besponsa_desktop.core import cycle_limits, dose_levels, double_check, schedule
@@ -434,6 +435,15 @@ def _later_day_problems(course: Course, cycle: CycleRecord, event: PlanSaved) ->
             + "; void that record first to plan it again",
         )
         return out
+    planned_on = request.dose_date
+    if planned_on is not None and dose.date is not None and planned_on < dose.date:
+        add(
+            Rule.REGIMEN,
+            "dose_date_too_early",
+            f"dose_date: cycle {number} Day {day} cannot be planned for "
+            f"{fmt_date(planned_on)}; the earliest date is {fmt_date(dose.date)} (at least "
+            "6 days after the previous dose, within the ±2-day window)",
+        )
     if plan.cycle.start_date != cycle.start_date:
         add(
             Rule.PROGRAM,
@@ -478,8 +488,21 @@ def _later_day_problems(course: Course, cycle: CycleRecord, event: PlanSaved) ->
 # ---------------------------------------------------------------- dose records
 
 
+class _DoseEvent(Protocol):
+    """What every dose-record event has: which dose, who and when."""
+
+    @property
+    def cycle(self) -> int: ...
+    @property
+    def day(self) -> int: ...
+    @property
+    def by(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+
+
 def _entry(
-    course: Course, cycle: CycleRecord, event: Any, kind: EntryKind, **values: Any
+    course: Course, cycle: CycleRecord, event: _DoseEvent, kind: EntryKind, **values: Any
 ) -> Course:
     number = 1 + sum(1 for e in cycle.entries if e.day == event.day)
     entry = DoseEntry(
@@ -495,7 +518,9 @@ def _entry(
     return course.model_copy(update={"cycles": _replace_cycle(course, updated)})
 
 
-def _pending_dose(course: Course, event: Any, what: str) -> tuple[CycleRecord, cs.ScheduledDose]:
+def _pending_dose(
+    course: Course, event: _DoseEvent, what: str
+) -> tuple[CycleRecord, cs.ScheduledDose]:
     profile = profile_for(course.label)
     cycle = _cycle(course, event.cycle)
     if course.stop is not None:
@@ -623,14 +648,34 @@ def _dose_given(course: Course, event: DoseGiven) -> Course:
                 f"{where} cannot be given on {fmt_date(on)}: its window is "
                 f"{fmt_date(dose.window_start)} to {fmt_date(dose.window_end)} (±2 days)",
             )
-        if on < dose.date:
+        before = [d for d in cs.dated_doses(course) if (d.cycle, d.day) < (event.cycle, event.day)]
+        if before and before[-1].date is not None and on < before[-1].date + cs.MIN_GAP:
             raise _refuse(
                 profile,
                 Rule.REGIMEN,
                 "doses_too_close",
-                f"{where} cannot be given on {fmt_date(on)}: the earliest date is "
-                f"{fmt_date(dose.date)}, at least 6 days after the previous dose",
+                f"{where} cannot be given on {fmt_date(on)}: the previous dose (cycle "
+                f"{before[-1].cycle} Day {before[-1].day}, {fmt_date(before[-1].date)}) was "
+                f"{(on - before[-1].date).days} days before; the earliest date is "
+                f"{fmt_date(before[-1].date + cs.MIN_GAP)}",
             )
+        if on < dose.date:
+            raise _refuse(
+                profile,
+                Rule.PROGRAM,
+                "before_its_moved_date",
+                f"{where} was moved to {fmt_date(dose.date)} ({dose.reason}); move it again "
+                f"to give it on {fmt_date(on)}",
+            )
+    measured = max(plan.plan.request.labs.taken_on, plan.plan.request.measured_on)
+    if on < measured:
+        raise _refuse(
+            profile,
+            Rule.MONITORING,
+            "given_before_its_labs",
+            f"{where} cannot be recorded as given on {fmt_date(on)}: its plan (revision "
+            f"{plan.revision}) used labs or a measurement of {fmt_date(measured)}, after it",
+        )
     return _entry(course, cycle, event, EntryKind.GIVEN, given_at=event.given_at)
 
 
@@ -676,7 +721,7 @@ def move_problems(course: Course, cycle_number: int, day: int, to: date) -> list
     trial = _entry(
         course,
         cycle,
-        _Trial(day=day),
+        _Trial(cycle=cycle_number, day=day),
         EntryKind.MOVED,
         moved_to=to,
         reason="trial",
@@ -697,15 +742,14 @@ def move_problems(course: Course, cycle_number: int, day: int, to: date) -> list
     return cs.schedule_problems(trial)
 
 
+@dataclass(frozen=True)
 class _Trial:
-    """A stand-in event for trying a move."""
+    """A stand-in for trying a move: the course it makes is only looked at."""
 
-    def __init__(self, day: int) -> None:
-        from datetime import UTC, datetime
-
-        self.day = day
-        self.by = "trial"
-        self.at = datetime(2000, 1, 1, tzinfo=UTC)
+    cycle: int
+    day: int
+    by: str = "trial"
+    at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 def allowed_dates(course: Course, cycle_number: int, day: int) -> schedule.Replan:

@@ -242,6 +242,9 @@ class PlanRequest(Strict):
     bsa_cap_m2: BsaCap | None = None
     cycle: CycleInput
     dose_day: Literal[1, 8, 15] = 1
+    # The date a Day 8 or 15 dose is planned for when it is not its nominal day (moved
+    # within its ±2-day window, or re-based after the dose before it); None: the nominal day.
+    dose_date: date | None = None
     response: Response | None = None
     mrd_negative: bool = False
     hsct_planned: bool = False

@@ -13,8 +13,9 @@ that decimal as a fraction; every product and quotient of such fractions is exac
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from besponsa_desktop.core.dates import date_text
 
@@ -27,8 +28,14 @@ def exact(value: Number) -> Fraction:
     if isinstance(value, Fraction):
         return value
     if isinstance(value, float):
-        return Fraction(Decimal(repr(value)))
+        return _float_fraction(value)
     return Fraction(value)
+
+
+@lru_cache(maxsize=4096)
+def _float_fraction(value: float) -> Fraction:
+    # a plan converts the same few constants and inputs many times
+    return Fraction(Decimal(repr(value)))
 
 
 def _half_up(units: Fraction) -> int:
@@ -41,7 +48,11 @@ def _half_up(units: Fraction) -> int:
 
 
 def to_decimal(value: Number, places: int) -> Decimal:
-    """Half-up to ``places`` decimal places, computed on the exact fraction."""
+    """Half-up to ``places`` decimal places, computed on the exact value."""
+    if isinstance(value, float | int | Decimal) and not isinstance(value, bool):
+        # a decimal quantizes exactly, and far faster than a fraction
+        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return Decimal(_half_up(exact(value) * 10**places)).scaleb(-places)
 
 

@@ -200,7 +200,7 @@ def plan(request: PlanRequest) -> Plan:
     if small:
         warnings.append(_small_dose_finding(profile, small))
 
-    dose_date = schedule.day_date(start, request.dose_day)
+    dose_date = request.dose_date or schedule.day_date(start, request.dose_day)
     crcl, renal = patient_checks.renal(profile, request, age)
     warnings += renal
     warnings += patient_checks.hepatic_warning(profile, request.labs)

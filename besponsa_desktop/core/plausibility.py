@@ -27,6 +27,8 @@ BLASTS_MAX = 2_000_000.0
 BSA_CAP_M2 = (1.0, 3.0)
 MAX_AGE_YEARS = 120
 VOLUME_ROUNDING_STEPS_ML = (0.01, 0.05, 0.1)
+# Table 1's ±2 days for Days 8 and 15 (regimen.DAY_WINDOW; regimen imports the models).
+DOSE_DATE_WINDOW_DAYS = 2
 # The label's bag (PI Section 2.4); kept here so the request model can check an institution's
 # small-volume protocol against it without importing the preparation rules.
 BAG_TOTAL_VOLUME_ML = 50.0
@@ -178,7 +180,23 @@ def date_problems(request: PlanRequest) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     born = request.patient.date_of_birth
     start = request.cycle.start_date
-    dose_date = start.fromordinal(start.toordinal() + request.dose_day - 1)
+    nominal = start.fromordinal(start.toordinal() + request.dose_day - 1)
+    dose_date = request.dose_date or nominal
+    if request.dose_date is not None and not (
+        request.dose_day != 1 and abs((request.dose_date - nominal).days) <= DOSE_DATE_WINDOW_DAYS
+    ):
+        problems.append(
+            (
+                "dose_date",
+                f"{fmt_date(request.dose_date)} is not within the Day {request.dose_day} window"
+                + (
+                    " (Day 1 has none: its date is the cycle's start date)"
+                    if request.dose_day == 1
+                    else f" ({fmt_date(nominal)} ±{DOSE_DATE_WINDOW_DAYS} days)"
+                ),
+            )
+        )
+        dose_date = nominal
     if not 2000 <= start.year <= 2100:
         problems.append(("cycle.start_date", f"{fmt_date(start)} is not a plausible date"))
     if born > start:

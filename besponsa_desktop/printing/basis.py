@@ -134,8 +134,9 @@ def calendar_lines(plan: Plan) -> list[str]:
 
 
 KEY = (
-    "<b>Key:</b> thick border = dose day with its dose; dashed border = the ±2-day window "
-    "in which the Day 8 or Day 15 dose may be given instead; diagonal lines = dose-free "
+    "<b>Key:</b> thick border = dose day with its dose; dashed border = a day the Day 8 or "
+    "Day 15 dose may be given instead (±2 days, at least 6 days after the previous dose); "
+    "diagonal lines = dose-free "
     "interval; double border = the next cycle's Day 1; D1, D2 ... = day of this cycle; "
     "shaded = a date shown in the neighbouring month; grey numbers = not a day of this cycle."
 )

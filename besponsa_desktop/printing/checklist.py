@@ -19,8 +19,9 @@ from reportlab.platypus import (
 
 from besponsa_desktop.core import preparation
 from besponsa_desktop.core.models import Dose, Plan, Preparation
-from besponsa_desktop.core.numbers import fmt, fmt_thousands
+from besponsa_desktop.core.numbers import exact, fmt, fmt_against, fmt_exact, fmt_thousands
 from besponsa_desktop.core.regimen import MIN_DAYS_BETWEEN_DOSES
+from besponsa_desktop.core.toxicity import BILIRUBIN_LIMIT_X_ULN, TRANSAMINASE_LIMIT_X_ULN
 from besponsa_desktop.printing import fonts
 from besponsa_desktop.printing.boxes import TickBox, TimeField, WriteLine
 from besponsa_desktop.printing.options import FROM_50_ML_BAG, PrintOptions
@@ -275,16 +276,21 @@ def values_used(plan: Plan, dose: Dose) -> tuple[str, str, str]:
     labs = plan.request.labs
     events = plan.request.events
 
-    def ratio(name: str, value: float, uln: float) -> str:
-        return f"{name} {fmt(value)} = {fmt(value / uln)} × ULN (ULN {fmt(uln)})"
+    def ratio(name: str, value: float, uln: float, limit: float) -> str:
+        # as entered, and the ratio with the places that show its side of the limit
+        exact_ratio = exact(value) / exact(uln)
+        return (f"{name} {fmt_exact(value)} = {fmt_against(exact_ratio, limit)} × ULN "
+                f"(ULN {fmt_exact(uln)})")
 
     when = f"labs of {day(labs.taken_on)}"
     if dose.day != plan.dose_day:
         when += "; new results are needed before this dose"
-    liver = "; ".join((ratio("total bilirubin", labs.total_bilirubin, labs.total_bilirubin_uln),
-                       ratio("AST", labs.ast, labs.ast_uln),
-                       ratio("ALT", labs.alt, labs.alt_uln)))
-    counts = (f"ANC {qty(labs.anc, '×10⁹/L')}, platelets {qty(labs.platelets, '×10⁹/L')}"
+    bili, transaminase = BILIRUBIN_LIMIT_X_ULN, TRANSAMINASE_LIMIT_X_ULN
+    liver = "; ".join((
+        ratio("total bilirubin", labs.total_bilirubin, labs.total_bilirubin_uln, bili),
+        ratio("AST", labs.ast, labs.ast_uln, transaminase),
+        ratio("ALT", labs.alt, labs.alt_uln, transaminase)))
+    counts = (f"ANC {fmt_exact(labs.anc)} ×10⁹/L, platelets {fmt_exact(labs.platelets)} ×10⁹/L"
               + (" (after a transfusion)" if labs.platelets_after_transfusion else ""))
     if labs.peripheral_blasts_per_mm3 is not None:
         counts += f", peripheral blasts {fmt_thousands(labs.peripheral_blasts_per_mm3)}/mm³"

@@ -48,8 +48,8 @@ def story(plan: Plan, kit: Kit, width: float, height: float = 10_000,
     """The sheet's content, in order (the tests inspect it as well as the PDF). With the
     patient's course (``options.course``), what it records for the cycle follows the
     decision."""
+    course = options.course if options is not None else None
     out = decision_section(plan, kit, width)
-    course = None if options is None else options.course
     if course is not None:
         from besponsa_desktop.printing.course_record import course_section
 

@@ -51,7 +51,7 @@ class PrintOptions:
     page_size: Literal["A4", "Letter"] = "A4"
     printed_at: datetime | None = None  # None = now; fix it for reproducible output
     double_check: DoubleCheck | None = None
-    course: CourseRecord | None = None  # the patient's course, when the plan is stored
     pharmacist: str = ""  # the pharmacist who verified the plan (signed it); "" = write in
     premedications: tuple[Premedication, ...] = ()  # () = lines "as prescribed"
     dilution: Literal["empty_bag", "from_50_ml_bag"] = "empty_bag"
+    course: CourseRecord | None = None  # the patient's course, when the plan is stored

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from besponsa_desktop.store import dialect, migrations, schema_history, tables
+from besponsa_desktop.store import dialect, migrations, schema_history
 from besponsa_desktop.store.errors import StoreError
 from besponsa_desktop.store.location import Location
 
@@ -53,7 +53,7 @@ def _engine(location: Location, create: bool) -> Engine:
     assert location.path is not None
     if not create and not location.path.exists():
         raise StoreError(f"{location.path}: no such database")
-    return dialect.sqlite_engine(location.path, tables.SCHEMA_VERSION)
+    return dialect.sqlite_engine(location.path)
 
 
 def _run(location: Location, work: Any, create: bool = False) -> Any:

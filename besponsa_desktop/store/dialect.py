@@ -10,18 +10,16 @@ server connection there. The repository, the application and the core do not cha
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import NullPool
 
 from besponsa_desktop.files import PRIVATE_FILE_MODE, private_dir
-from besponsa_desktop.store.errors import DiskFull, NewerDatabase, StoreError
-from besponsa_desktop.store.location import Location
+from besponsa_desktop.store.errors import StoreError
 
 DB_NAME = "besponsa-desktop.sqlite3"
 BUSY_TIMEOUT_MS = 15_000  # another window or workstation may be saving: wait, then fail
@@ -30,87 +28,6 @@ def default_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_data_dir("besponsa-desktop", appauthor=False)) / DB_NAME
-
-
-# The tables each schema version has: a file without them is not this program's.
-OUR_TABLES = {
-    1: frozenset({"patients", "courses", "cycles", "plans", "doses", "audit"}),
-    2: frozenset({"patients", "courses", "cycles", "plans", "doses", "audit"}),
-    3: frozenset({"patients", "courses", "events"}),
-}
-
-
-def database_target(value: Path | str | None) -> Location:
-    """Where the database is, from --db or the settings: a file (None or empty: the default
-    file) or a ward database (``postgresql://``). Any other URL is refused, its scheme
-    named, never the rest, which may hold a password; nothing is created for it. A file on
-    a network location is refused too (``store.location``)."""
-    from besponsa_desktop.store.location import parse
-
-    return parse(value, default_path())
-
-
-def writable(path: Path) -> bool:
-    """True when this user may change the database file (and its folder, for -wal/-shm)."""
-    folder = path.parent if str(path.parent) else Path(".")
-    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
-
-
-def _disk_nearly_full(folder: Path) -> bool:
-    try:
-        stats = os.statvfs(folder)
-    except (OSError, AttributeError):  # statvfs is POSIX only
-        return False
-    return stats.f_bavail * stats.f_frsize < 256 * 1024
-
-
-def problem(error: BaseException, target: Path | None = None) -> StoreError:
-    """An SQLite error in words for the user (never with patient data)."""
-    original = getattr(error, "orig", None) or error
-    name = str(getattr(original, "sqlite_errorname", "") or "")
-    where = f"{target}: " if target is not None else ""
-    folder = target.parent if target is not None else Path(".")
-    if isinstance(original, StoreError):
-        return original
-    if name == "SQLITE_FULL" or (name.startswith("SQLITE_IOERR") and _disk_nearly_full(folder)):
-        return DiskFull()  # SQLite reports a full disk as FULL, or as an I/O error (-shm)
-    if name.startswith("SQLITE_READONLY"):
-        return StoreError(f"{where}the database is read-only; nothing was saved")
-    if name.startswith("SQLITE_IOERR"):
-        return StoreError(f"{where}the database could not be read or written (a disk error); "
-                          "nothing was saved")
-    if name in ("SQLITE_NOTADB",) or name.startswith("SQLITE_CORRUPT") or \
-            is_not_a_database(original):
-        return StoreError(f"{where}is not a besponsa-desktop database, or it is damaged; it "
-                          "was left as it was")
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return StoreError(f"{where}the database is busy (another window or workstation is "
-                          "saving); try again")
-    if name == "SQLITE_CANTOPEN":
-        return StoreError(f"{where}the database cannot be opened (its folder or file cannot "
-                          "be read or written)")
-    return StoreError(f"{where}the database could not be used ({name or type(original).__name__})")
-
-
-def recognise(cursor: Any, path: Path, latest: int) -> int:
-    """The schema version of our database, 0 for an empty file; anything else is refused
-    before a single byte of it is changed (no WAL switch, no tables added)."""
-    version = int(cursor.execute("PRAGMA user_version").fetchone()[0])
-    names = {str(row[0]) for row in cursor.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    if version > latest:
-        raise NewerDatabase(
-            f"{path}: this database has schema version {version}; this program knows up to "
-            f"{latest}. Use a newer besponsa-desktop"
-        )
-    if version == 0 and not names:
-        return 0
-    legacy = {f"legacy_{name}" for name in ("courses", "cycles", "plans", "audit")}
-    wanted = OUR_TABLES.get(version)
-    if wanted is None or not (names >= wanted or (version == 3 and names >= legacy | wanted)):
-        raise StoreError(f"{path}: is not a besponsa-desktop database (it holds other "
-                         "tables); it was not changed")
-    return version
 
 
 def _create_private(path: Path) -> None:
@@ -132,20 +49,15 @@ def tighten(path: Path) -> None:
                 os.chmod(name, PRIVATE_FILE_MODE)
 
 
-def sqlite_engine(path: Path, latest: int) -> Engine:
-    """An engine on a SQLite file: created private if missing; every connection first
-    recognises the file (another program's, a newer one's: refused unchanged), then WAL,
+def sqlite_engine(path: Path) -> Engine:
+    """An engine on a SQLite file: created private if missing; every connection in WAL,
     ``synchronous=FULL``, foreign keys on, and each transaction ``BEGIN IMMEDIATE`` (the
     write lock from the start, so a version read inside it still holds at COMMIT)."""
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not a database file")
-    if not writable(path) and (path.exists() or path.parent.exists()):
-        raise StoreError(f"{path}: the database is read-only; nothing was saved")
     try:
         _create_private(path)
     except OSError as error:
-        if error.errno == errno.ENOSPC:
-            raise DiskFull() from None
         raise StoreError(f"{path}: cannot create the database ({error.strerror})") from None
     engine = create_engine(
         f"sqlite:///{path}",
@@ -159,15 +71,14 @@ def sqlite_engine(path: Path, latest: int) -> Engine:
         cursor = dbapi.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            recognise(cursor, path, latest)  # before anything is written
+            # Another program's database is refused before anything (WAL included) changes.
+            recognise(cursor, path)
             mode = cursor.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreError(f"{path}: cannot use write-ahead logging (mode {mode})")
             # FULL: a save that reported success survives a power cut, not just a crash.
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute("PRAGMA foreign_keys = ON")
-        except sqlite3.DatabaseError as error:
-            raise problem(error, path) from None
         finally:
             cursor.close()
 
@@ -178,44 +89,78 @@ def sqlite_engine(path: Path, latest: int) -> Engine:
     return engine
 
 
-def sqlite_read_only_engine(path: Path, latest: int) -> Engine:
-    """An engine that only reads a database this user cannot write. SQLite writes the -shm
-    file of a WAL database even to read it; where there is no -wal file (the database was
-    closed cleanly, so the main file holds everything) and the folder is read-only, the
-    file is opened as immutable instead."""
+# The tables each schema version has; a file that claims a version without them is not ours.
+OUR_TABLES = {1: {"patients", "courses", "plans", "audit"},
+              2: {"patients", "courses", "plans", "audit"},
+              3: {"patients", "courses", "events"}}
+
+
+def recognise(cursor: Any, path: Path) -> int:
+    """The schema version of this program's database (0: an empty file). Anything else is
+    refused before a byte of it changes: another program's database, a damaged one (the
+    error propagates), one from a newer version."""
+    from besponsa_desktop.store.errors import NewerDatabase
+    from besponsa_desktop.store.tables import SCHEMA_VERSION
+
+    version = int(cursor.execute("PRAGMA user_version").fetchone()[0])
+    names = {str(row[0]) for row in cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    if version > SCHEMA_VERSION:
+        raise NewerDatabase(f"{path}: this database has schema version {version}; this program "
+                            f"knows up to {SCHEMA_VERSION}. Use a newer besponsa-desktop")
+    if version == 0 and names:
+        raise StoreError(f"{path}: is not a besponsa-desktop database (it holds other "
+                         "tables); it was not changed")
+    if version and not OUR_TABLES[version] <= names:
+        raise StoreError(f"{path}: is not a besponsa-desktop database (it lacks the course "
+                         "tables); it was not changed")
+    return version
+
+
+def writable(path: Path) -> bool:
+    """True when this user may change the database (the file, and its folder for -wal)."""
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+
+
+def sqlite_read_only_engine(path: Path) -> Engine:
+    """An engine that only reads a database this user cannot write (a read-only file,
+    folder or mount), for history, export, next, reschedule and ``audit verify``.
+
+    SQLite writes a WAL database's -shm file even to read it. Where it cannot (a read-only
+    folder) and there is no -wal file (the database was closed cleanly, so its main file
+    holds every change) the file is opened as immutable."""
     uri = path.resolve().as_uri()
-    probe = sqlite3.connect(f"{uri}?mode=ro", uri=True)
-    how = "mode=ro"
-    try:
-        probe.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
-    except sqlite3.OperationalError:
-        if Path(f"{path}-wal").exists():
-            raise StoreError(f"{path}: the database is read-only and was not closed cleanly; "
-                             "it cannot be read here") from None
-        how = "immutable=1"
-    except sqlite3.DatabaseError as error:
-        raise problem(error, path) from None
-    finally:
-        probe.close()
 
     def connect() -> sqlite3.Connection:
-        conn = sqlite3.connect(f"{uri}?{how}", uri=True, isolation_level=None)
+        conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None)
         try:
-            version = recognise(conn, path, latest)
-            if version < latest:
-                raise StoreError(f"{path}: the database is read-only and from an older "
-                                 "version; open it once where it can be written so that it "
-                                 "is upgraded")
-            conn.execute("PRAGMA query_only = ON")
-        except sqlite3.DatabaseError as error:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.OperationalError:
             conn.close()
-            raise problem(error, path) from None
+            if Path(f"{path}-wal").exists():
+                raise StoreError(f"{path}: the database is read-only and was not closed "
+                                 "cleanly (a -wal file is left); it cannot be read here") from None
+            conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+        try:
+            recognise(conn, path)
+            conn.execute("PRAGMA query_only = ON")
         except BaseException:
             conn.close()
             raise
         return conn
 
     return create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+def disk_nearly_full(path: Path) -> bool:
+    """True when the database's disk has (almost) no room left: SQLite reports a full disk
+    as an I/O error when it cannot grow its -shm file."""
+    try:
+        stats = os.statvfs(path.parent if str(path.parent) else Path("."))
+    except (OSError, AttributeError):  # statvfs is POSIX only
+        return False
+    return stats.f_bavail * stats.f_frsize < 256 * 1024
 
 
 def schema_version(conn: Connection) -> int:
@@ -230,6 +175,24 @@ def table_names(conn: Connection) -> set[str]:
     from sqlalchemy import inspect
 
     return set(inspect(conn).get_table_names())
+
+
+GUARD_NAMES = ("events_no_update", "events_no_delete")
+
+
+SERVER_GUARD_NAMES = ("events_no_change", "events_no_truncate")
+
+
+def missing_guards(conn: Connection) -> list[str]:
+    """The append-only triggers that are not in the database (dropped by hand)."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(text("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"))
+        wanted = SERVER_GUARD_NAMES
+    else:
+        rows = conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        wanted = GUARD_NAMES
+    present = {str(row[0]) for row in rows}
+    return [name for name in wanted if name not in present]
 
 
 def lock_chain(conn: Connection) -> None:
@@ -261,11 +224,7 @@ def signed_in_user(conn: Connection) -> str | None:
 
 
 def words(error: BaseException) -> str | None:
-    """A ward database's refusal or a lost connection in words for the user; None for
-    anything else (a database file's errors are ``problem``'s)."""
-    original = getattr(error, "orig", None) or error
-    if not type(original).__module__.startswith("psycopg"):
-        return None
+    """A server's refusal or a lost connection in words for the user; None otherwise."""
     from besponsa_desktop.store import postgres
 
     return postgres.refusal(error) or postgres.connection_words(error)
@@ -273,4 +232,4 @@ def words(error: BaseException) -> str | None:
 
 def is_not_a_database(error: BaseException) -> bool:
     words = str(error)
-    return "not a database" in words or "malformed" in words or "file is not a" in words
+    return "not a database" in words or "malformed" in words

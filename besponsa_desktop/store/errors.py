@@ -33,11 +33,3 @@ class RecordRefused(StoreError):
 
 class NewerDatabase(StoreError):
     """The database was written by a newer program version; refuse rather than guess."""
-
-
-class DiskFull(StoreError):
-    def __init__(self) -> None:
-        super().__init__(
-            "the disk is full: nothing was saved (free some space, then save again; what was "
-            "saved before is intact)"
-        )

@@ -257,7 +257,18 @@ class CoursePanel(QWidget):
             + (f"<br><b style='color:#8b0000'>{said}</b>" if said else "")
             + (f": {_escape(reason)}" if said and reason else "")
         )
-        self.patient.setToolTip(f"Course version {data['version']} (changes saved so far)")
+        head = str(data.get("chain_head_short") or "")
+        if head:
+            # the record chain's head, as printed and exported: kept outside the database,
+            # it shows a chain rewritten or cut short (audit verify --expect HEAD)
+            self.patient.setText(self.patient.text() + f"<br><small>Record chain {head}</small>")
+        self.patient.setToolTip(
+            f"Course version {data['version']} (changes saved so far)."
+            + (f" Record chain {head}: the database's chain head when this course was read; "
+               "it is printed on every printout and written in every export, and "
+               "'audit verify --expect' checks that the database still holds it." if head
+               else "")
+        )
         bold = QFont()
         bold.setBold(True)
         last: QTreeWidgetItem | None = None
@@ -300,7 +311,8 @@ class CoursePanel(QWidget):
         when = _date_text(dose["date"])
         live = [e for e in dose.get("entries", []) if not e.get("voided")]
         last = live[-1] if live else None
-        by = f" ({last['by']})" if last else ""
+        # who recorded it: not necessarily who gave or held the dose
+        by = f"; recorded by {last['by']}" if last else ""
         details = ("" if dose.get("volume_ml") is None
                    else f"{fmt(dose['volume_ml'])} mL to withdraw")
         moved_from = (dose["date"] and dose["date"] != dose["nominal_date"])
@@ -404,8 +416,13 @@ class CoursePanel(QWidget):
 
     # ---------------------------------------------------------------- actions
     def _reload(self) -> None:
-        if self.course.reload():
-            pass  # the notice says what happened
+        course = self.course
+        if course.mrn and not course.edited:
+            # Nothing typed since the form was opened or saved: the form follows the course
+            # too, so it shows what is stored now (another window's revision, say).
+            self._open(course.mrn)
+            return
+        course.reload()  # keeps what was typed; the notice says so
 
     def require_signer(self) -> None:
         """Point at the name field (Save was pressed without a name)."""

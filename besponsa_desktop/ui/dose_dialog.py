@@ -5,6 +5,7 @@ the reason and who records it."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from html import escape
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -25,6 +26,7 @@ from besponsa_desktop import entry
 from besponsa_desktop.controller import fmt
 from besponsa_desktop.course_controller import CourseController, MoveOptions, Notice
 from besponsa_desktop.ui import look
+from besponsa_desktop.ui.double_check_dialog import patient_text
 
 STATUSES = (("given", "Given"), ("held", "Held"), ("moved", "Moved"), ("omitted", "Omitted"))
 
@@ -47,9 +49,11 @@ class DoseDialog(QDialog):
         planned = entry.human_date(date.fromisoformat(due))
         amount = ("" if dose.get("dose_mg") is None
                   else f": {fmt(dose['dose_mg'])} mg ({fmt(dose['volume_ml'])} mL)")
-        self.setWindowTitle(f"Record cycle {cycle} Day {self.day}")
+        who = patient_text(course)
+        self.setWindowTitle(f"Record cycle {cycle} Day {self.day} — {who}")
         column = self.column = QVBoxLayout(self)
         heading = QLabel(
+            f"<b>{escape(who)}</b><br>"
             f"<b>Cycle {cycle} Day {self.day}</b>{amount}, due {planned}; now "
             f"{dose.get('status_text', dose['status']).upper()}"
         )
@@ -70,11 +74,14 @@ class DoseDialog(QDialog):
 
         form = QFormLayout()
         self.form = form
-        now = datetime.now()
-        self.given_on = QLineEdit(entry.short_date(now.date()))
+        # never guessed as today: the date and time it was given are typed (the core
+        # refuses one the rules do not allow)
+        self.given_on = QLineEdit()
+        self.given_on.setPlaceholderText("date given")
         self.given_on.setAccessibleName("Given on")
         self.given_on.setToolTip("Date given: 2026-12-01 or 1 Dec 2026")
-        self.given_at = QLineEdit(f"{now:%H:%M}")
+        self.given_at = QLineEdit()
+        self.given_at.setPlaceholderText("hh:mm")
         self.given_at.setAccessibleName("Time given")
         self.given_at.setToolTip("Time given, 24-hour: 10:30")
         self.given_at.setFixedWidth(60)
@@ -123,7 +130,7 @@ class DoseDialog(QDialog):
         form.addRow("Interrupted", self.interruption_row)
         self.by = QLineEdit(course.signer)
         self.by.setAccessibleName("Recorded by")
-        self.by.setPlaceholderText("required: your name")
+        self.by.setPlaceholderText("required: your name (who records this, not who gave it)")
         form.addRow("Recorded by", self.by)
         column.addLayout(form)
 
@@ -178,6 +185,8 @@ class DoseDialog(QDialog):
             self.move_to.setEnabled(False)
             self.ok.setEnabled(False)
             return
+        # the placeholder shows while no date is chosen: say which case it is
+        self.move_to.setPlaceholderText("choose a date" if moves.dates else "no date allowed")
         for day in moves.dates:
             self.move_to.addItem(entry.human_date(day))
         self.move_to.setEnabled(bool(moves.dates))
@@ -246,8 +255,11 @@ class DoseDialog(QDialog):
         if status == "moved":
             dates = self.move_dates()
             index = self.move_to.currentIndex()
-            if not dates or index < 0:
+            if not dates:
                 self._fail("Move to: no date is allowed.")
+                return
+            if index < 0:
+                self._fail("Move to: choose one of the dates allowed.")
                 return
             kwargs["moved_to"] = dates[index]
         said: list[Notice] = []

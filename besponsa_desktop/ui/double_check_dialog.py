@@ -42,7 +42,7 @@ class DoubleCheckDialog(QDialog):
         # used for that one connection and never kept.
         self.ward = course.is_ward()
         intro = QLabel(
-            f"<b>{escape(_patient_text(course))}</b><br>"
+            f"<b>{escape(patient_text(course))}</b><br>"
             f"<b>{escape(course.checked_plan_text())}</b><br><b>Second person:</b> measure or "
             "read the "
             "patient's height and weight from the chart yourself and type them here. The "
@@ -157,8 +157,9 @@ class DoubleCheckDialog(QDialog):
         self.accept()
 
 
-def _patient_text(course: CourseController) -> str:
-    """Whose plan: name and MRN (never the height or weight: the check is blind)."""
+def patient_text(course: CourseController) -> str:
+    """Whose course a dialog acts on: name and MRN (never the height or weight: the double
+    check is blind)."""
     data = course.course or {}
     patient = data.get("patient") or {}
     if not patient:

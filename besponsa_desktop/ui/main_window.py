@@ -213,6 +213,10 @@ class MainWindow(QMainWindow):
              "and weight blind (Ctrl+D)"),
             ("&Record dose…", "Ctrl+R", self.record_dose, "Record the dose selected in the "
              "course timeline: given, held, moved or omitted (Ctrl+R)"),
+            ("&Correct a dose record…", "", self.correct_record, "Void a wrong record of the "
+             "dose selected in the timeline, with the reason (it is kept in the history)"),
+            ("Record r&esponse…", "Ctrl+Shift+R", self.record_response, "Record the response "
+             "after the cycle selected in the timeline, or the latest (Ctrl+Shift+R)"),
             ("Plan or course &timeline", "Ctrl+T", self.toggle_course,
              "Switch between the plan and the course timeline (Ctrl+T)"),
         ):
@@ -300,6 +304,40 @@ class MainWindow(QMainWindow):
             self.show_course()
             self.statusBar().showMessage(
                 "Record dose: select a dose in the course timeline first.", 8000)
+        return dialog
+
+    def correct_record(self) -> Any:
+        """Void a record of the dose selected in the timeline (the core decides)."""
+        panel = self.course_panel()
+        chosen = panel.selected_dose()
+        dose = None if chosen is None else panel.dose_data(*chosen)
+        if chosen is None or dose is None:
+            self.show_course()
+            self.statusBar().showMessage(
+                "Correct a dose record: select the dose in the course timeline first.", 8000)
+            return None
+        from besponsa_desktop.ui.correction_dialog import CorrectionDialog
+
+        dialog = CorrectionDialog(self.controller.course, chosen[0], dose, self)
+        panel._show_dialog(dialog)  # tracked, window-modal and guarded like the others
+        return dialog
+
+    def record_response(self) -> Any:
+        """The response after the cycle selected in the timeline, else the latest cycle."""
+        panel = self.course_panel()
+        data = self.controller.course.course
+        cycles = [int(c["number"]) for c in (data or {}).get("cycles", [])]
+        if not cycles:
+            self.show_course()
+            self.statusBar().showMessage(
+                "Record response: open the patient's course first (Ctrl+O).", 8000)
+            return None
+        chosen = panel.selected_dose()
+        cycle = chosen[0] if chosen is not None else max(cycles)
+        from besponsa_desktop.ui.response_dialog import ResponseDialog
+
+        dialog = ResponseDialog(self.controller.course, cycle, self)
+        panel._show_dialog(dialog)
         return dialog
 
     def double_check(self) -> Any:

@@ -44,8 +44,9 @@ HEADINGS = ("Day", "Date", "May move to", "mg/m²", "Dose", "Withdraw", "Vials",
 
 
 LEGEND = (
-    "<b>Day N</b> dose day (dark blue) · <b>window</b> the dose may move ±2 days "
-    "(light blue) · <b>no dose</b> dose-free interval (grey, hatched) · "
+    "<b>Day N</b> dose day (dark blue) · <b>window</b> a day the dose may move to (±2 "
+    "days, at least 6 days after the previous dose; light blue) · <b>no dose</b> dose-free "
+    "interval (grey, hatched) · "
     "<b>C due</b> next cycle due (framed)"
 )
 HELD_LEGEND = (
@@ -348,6 +349,17 @@ class PlanView(QScrollArea):
         lines.append(f"Label: {escape(plan.label_document)}")
         self.summary.setText("<br>".join(lines))
 
+    def _row_words(self, row: int) -> str:
+        """A row of the table as a screen reader reads it: 'Day 1 Tue 1 Dec 2026: Dose
+        1.35 mg, Withdraw 5.4 mL, ...'."""
+        columns = range(self.table.columnCount())
+        texts = [item.text() if (item := self.table.item(row, c)) else "" for c in columns]
+        heads = [item.text() if (item := self.table.horizontalHeaderItem(c)) else ""
+                 for c in columns]
+        first = f"{texts[0].removeprefix('▶ ')} {texts[1]}"
+        return first + ": " + ", ".join(
+            f"{head} {text}" for head, text in zip(heads[2:], texts[2:], strict=True))
+
     def _fill_table(self, plan: Any) -> None:
         doses = list(plan.doses)
         on_hold = plan.decision.value == "hold"
@@ -390,10 +402,7 @@ class PlanView(QScrollArea):
         self.table.setVisible(bool(doses))
         self.table.setAccessibleDescription(
             ("ON HOLD, not to be given. " if on_hold else "")
-            + "; ".join(
-                f"Day {d.day} {human_date(d.date)}: {fmt(d.dose_mg)} mg, withdraw "
-                f"{fmt(d.volume_ml)} mL, {d.vials} vials, sodium chloride "
-                "{}, {}".format(*_preparation_cells(d)) for d in doses))
+            + "; ".join(self._row_words(row) for row in range(len(doses))))
         if not doses:
             self.table_title.setText("Doses")
             self.table_note.setText("<b>No doses: this treatment is not to be given.</b>")

@@ -81,12 +81,24 @@ def test_the_institution_settings_fill_what_a_request_leaves_out(tmp_path: Path)
     service = CourseService({"volume_rounding_ml": 0.01}, tmp_path / "x.sqlite3")
     request = cycle1_request()
     request.pop("volume_rounding_ml", None)
-    request.pop("weight_change_threshold_pct", None)
-    plan = service.plan(request)
-    assert plan.request.volume_rounding_ml == 0.01
-    assert plan.request.weight_change_threshold_pct == 10.0  # the default setting
+    # BSA 1.89 m²: Day 1 1.51 mg = 6.04 mL at the 0.01 mL step (6 mL at the default 0.1)
+    request["height_cm"], request["weight_kg"] = 177.8, 72.6
+    assert service.plan(request).doses[0].volume_ml == 6.04
     request["volume_rounding_ml"] = 0.1  # what the request says wins
-    assert service.plan(request).request.volume_rounding_ml == 0.1
+    assert service.plan(request).doses[0].volume_ml == 6.0
+
+
+def test_the_institution_small_dose_protocol_fills_a_request(tmp_path: Path) -> None:
+    service = CourseService({
+        "small_dose_protocol_reference": "SOP 7.2", "small_dose_total_volume_ml": 10.0,
+        "small_dose_min_concentration_mg_per_ml": 0.025, "small_dose_infusion_minutes": 60.0,
+    }, tmp_path / "x.sqlite3")
+    request = cycle1_request()
+    request.update(height_cm=98, weight_kg=18)
+    request["patient"] = {**request["patient"], "date_of_birth": "2020-01-01"}
+    request["labs"] = {**request["labs"], "serum_creatinine_umol_l": 30}
+    day8 = service.plan(request).doses[1]
+    assert (day8.preparation_protocol, day8.diluent_total_ml) == ("SOP 7.2", 10)
 
 
 # ---------------------------------------------------------------- import re-derives
@@ -113,7 +125,9 @@ def test_an_exported_course_imports_and_exports_the_same(service, other) -> None
     data = _exported(service)
     done = other.import_course(json.loads(json.dumps(data)))
     assert (done.mrn, done.events, done.plans) == (MRN, 2, 1)
-    assert other.export(MRN) == data  # the same file, whichever database it comes from
+    again = other.export(MRN)
+    assert again["events"] == data["events"] and again["patient"] == data["patient"]
+    assert again["source_chain_head"] != data["source_chain_head"]  # each database's own
 
 
 def test_import_refuses_a_dose_ten_times_the_rules(service, other) -> None:

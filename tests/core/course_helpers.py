@@ -55,8 +55,11 @@ def first_plan(**overrides: Any) -> c.Course:
 def plan_day(course: c.Course, cycle: int, day: int, **overrides: Any) -> c.Course:
     found = course.cycle(cycle)
     assert found is not None
+    data = c.day_request(course, cycle, day)
     on = found.start_date + timedelta(days=day - 1)
-    data = completed(c.day_request(course, cycle, day), on, **overrides)
+    if data.get("dose_date"):
+        on = date.fromisoformat(data["dose_date"])
+    data = completed(data, on, **overrides)
     return save(course, data)
 
 

@@ -124,3 +124,57 @@ def test_every_offered_date_is_accepted_and_every_other_refused():
             _moved(course, 1, 8, on)
         else:
             _refused(_moved, course, 1, 8, on)
+
+
+def test_a_day_8_moved_to_day_10_is_planned_for_day_10_with_that_days_labs():
+    course = _moved(given(first_plan(), 1, 1), 1, 8, date(2026, 12, 10))
+    data = c.day_request(course, 1, 8)
+    assert data["dose_date"] == "2026-12-10"
+    course = plan_day(course, 1, 8)  # labs and weight of 10 Dec
+    plan = course.cycle(1).latest_plan(8).plan  # type: ignore[union-attr]
+    assert plan.request.labs.taken_on == date(2026, 12, 10)
+    assert not [w for w in plan.warnings if w.code == "labs_old"]
+    course = given(course, 1, 8, date(2026, 12, 10))
+    assert date_of(course, 1, 15) == date(2026, 12, 16)
+    assert c.day_request(course, 1, 15)["dose_date"] == "2026-12-16"
+
+
+def test_a_day_15_planned_for_a_date_under_6_days_after_day_8_is_refused():
+    course = given(plan_day(given(first_plan(), 1, 1), 1, 8), 1, 8, date(2026, 12, 10))
+    data = c.day_request(course, 1, 15)
+    data["dose_date"] = "2026-12-14"
+    with pytest.raises(c.CourseRefused) as refused:
+        save(course, completed(data, date(2026, 12, 14)))
+    assert refused.value.codes == ["dose_date_too_early"]
+
+
+def test_a_dose_cannot_be_recorded_as_given_before_the_labs_its_plan_used():
+    course = given(first_plan(), 1, 1)
+    data = c.day_request(course, 1, 8)
+    data["dose_date"] = "2026-12-09"
+    course = save(course, completed(data, date(2026, 12, 9)))  # labs of 9 Dec
+    refused = _refused(given, course, 1, 8, date(2026, 12, 8))
+    assert refused.codes == ["given_before_its_labs"]
+    moved = _moved(course, 1, 8, date(2026, 12, 10))
+    assert _refused(given, moved, 1, 8, date(2026, 12, 9)).codes == ["before_its_moved_date"]
+
+
+def test_a_dose_date_outside_the_days_window_is_a_field_problem():
+    from besponsa_desktop.core import plausibility, regimen
+    from besponsa_desktop.core.planner import make_plan
+    from besponsa_desktop.core.validation import InvalidRequest
+    from tests.factories import request
+
+    assert plausibility.DOSE_DATE_WINDOW_DAYS == regimen.DAY_WINDOW
+    for day, on in ((8, "2026-12-11"), (8, "2026-12-05"), (1, "2026-12-01")):
+        with pytest.raises(InvalidRequest) as invalid:
+            make_plan(request(dose_day=day, dose_date=on))
+        assert [p.path for p in invalid.value.problems] == ["dose_date"]
+    plan = make_plan(
+        request(
+            dose_day=8,
+            dose_date="2026-12-10",
+            labs={"taken_on": "2026-12-10", "peripheral_blasts_per_mm3": None},
+        )
+    )
+    assert plan.decision.value == "proceed"

@@ -23,10 +23,11 @@ def main() -> None:
     request = json.loads((ROOT / "examples" / "cycle1-day1-proceed.json").read_text())
     request["patient"] = dict(request["patient"], mrn=mrn)
     text = json.dumps(request)
-    # ready = loaded: the first command would otherwise spend the kill window importing
+    # Load the rules, the store and the printout code before saying ready, so that the
+    # kills fall during saves, not during start-up.
+    sys.stdin = io.StringIO(text)
+    cli.main(["plan", "-"], io.StringIO(), sys.stderr)
     import besponsa_desktop.app.courses
-    import besponsa_desktop.core.course
-    import besponsa_desktop.core.planner
     import besponsa_desktop.store.repository  # noqa: F401
 
     print("ready", flush=True)

@@ -20,8 +20,12 @@ MRN = "H1234567"
 
 @pytest.fixture(autouse=True)
 def _private_log_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The log, and the settings files the command line reads, in the test's folder (never
+    the user's own)."""
     logs = tmp_path / "logs"
     monkeypatch.setenv("BESPONSA_LOG_DIR", str(logs))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "user-config"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "system-config"))
     return logs
 
 

@@ -19,9 +19,9 @@ from pathlib import Path
 from tests.faults.conftest import ROOT, run
 
 SEED = 20261130
-ROUNDS = 4
+ROUNDS = 3
 PROCESSES = 4  # kills = ROUNDS * PROCESSES
-KILL_AFTER_S = (0.2, 1.2)
+KILL_AFTER_S = (0.5, 2.5)
 SAVER = Path(__file__).with_name("cli_saver.py")
 
 

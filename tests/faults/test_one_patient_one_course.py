@@ -109,3 +109,24 @@ def test_an_import_with_an_invisible_character_in_the_mrn_is_refused(
     assert code == 2
     assert "mrn" in err and "cannot be seen" in err
 
+
+
+def test_with_mrn_letter_case_ignored_the_command_line_finds_one_course(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """IT sets mrn_letter_case = ignore: h1234567 and H1234567 are one patient, on every
+    path (plan --save, history)."""
+    from besponsa_desktop.app.settings import default_system_file
+
+    system = default_system_file()
+    assert str(system).startswith(str(tmp_path))  # the test's own system settings file
+    system.parent.mkdir(parents=True)
+    system.write_text("[General]\nmrn_letter_case=ignore\n")
+    db = tmp_path / "c.sqlite3"
+    data = example()
+    data["patient"] = dict(data["patient"], mrn="h1234567")
+    code, _, err = run("plan", "-", "--save", "--by", "Ann", "--db", str(db),
+                       stdin=json.dumps(data), monkeypatch=monkeypatch)
+    assert code == 0, err
+    assert _history(db, "h1234567")["patient"]["mrn"] == MRN
+    assert _history(db, MRN)["patient"]["mrn"] == MRN

@@ -23,7 +23,10 @@ ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = "besponsa-desktop"
 INSTALL_DIR = Path("/opt/besponsa-desktop")
 SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-BUDGET_BYTES = 130 * 1024 * 1024
+# 130 MiB for the window, the rules and the printout; the store's SQLAlchemy and psycopg
+# (with its own libpq and OpenSSL, for a ward's PostgreSQL) add about 10 MiB.
+BUDGET_MIB = 145
+BUDGET_BYTES = BUDGET_MIB * 1024 * 1024
 DEBIAN_PYTHON = Path("/usr/bin/python3.11")
 
 pytestmark = [
@@ -121,7 +124,8 @@ def test_deb_built_by_debian_python_installs_starts_plans_and_removes_cleanly(
         assert Path(f"/usr/share/applications/{PACKAGE}.desktop").is_file()
         assert Path(f"/usr/share/icons/hicolor/scalable/apps/{PACKAGE}.svg").is_file()
         size = _tree_bytes(INSTALL_DIR)
-        assert size <= BUDGET_BYTES, f"installed bundle is {size / 2**20:.1f} MiB (budget 130)"
+        assert size <= BUDGET_BYTES, (
+            f"installed bundle is {size / 2**20:.1f} MiB (budget {BUDGET_MIB})")
 
         smoke = _run([PACKAGE, "--smoke"], env=env, cwd=tmp_path, timeout=120)
         assert smoke.stdout.strip(), "--smoke printed nothing"
@@ -135,6 +139,16 @@ def test_deb_built_by_debian_python_installs_starts_plans_and_removes_cleanly(
         result = json.loads(plan.stdout)
         assert result["decision"] == "proceed"
         assert result["program_version"] == __version__
+
+        # the store (SQLAlchemy on SQLite) works from the bundle: save, then read back
+        db = tmp_path / "home" / "courses.sqlite3"
+        example = ROOT / "examples" / "cycle1-day1-proceed.json"
+        _run([PACKAGE, "plan", example, "--save", "--db", db], env=env, cwd=tmp_path,
+             timeout=120)
+        mrn = json.loads(example.read_text(encoding="utf-8"))["patient"]["mrn"]
+        history = _run([PACKAGE, "history", mrn, "--db", db], env=env, cwd=tmp_path,
+                       timeout=120)
+        assert mrn in history.stdout
     finally:
         subprocess.run(["dpkg", "-r", PACKAGE], capture_output=True, timeout=300)
 

@@ -1,6 +1,7 @@
-"""Issue 15, findings 2, 5 and 7 on paper: a small dose's page invents no numbers and says
-how it is prepared; every printed number can be recomputed from the printed ones; the
-calendar's windows hold only allowed days."""
+"""Issue 15 on paper (findings 1, 2, 5 and 7): the values used print on their side of a
+limit; a small dose's page invents no numbers and says how it is prepared; every printed
+number can be recomputed from the printed ones; the calendar's windows hold only allowed
+days."""
 
 from __future__ import annotations
 
@@ -57,3 +58,13 @@ def test_the_calculation_is_printed_from_the_printed_numbers():
     assert "1.89 m² × 0.8 mg/m² = 1.51 mg; 1.51 mg ÷ 0.25 mg/mL rounded to 0.1 mL = 6 mL" in day1
     assert "which delivers 1.5 mg: -0.98% from the 1.5149 mg calculated from the unrounded" in (
         day1)
+
+
+def test_the_values_used_are_printed_on_their_side_of_the_limits():
+    # 1.7999 with ULN 1.2 is 1.49992 × ULN: within 1.5 × ULN, so never printed "1.5"; the
+    # ANC as entered, never rounded up to the limit
+    pages = _pages({"labs": {"total_bilirubin": 1.7999, "total_bilirubin_uln": 1.2,
+                             "anc": 0.999}})
+    day1 = next(p for p in pages if "Day 1 — " in p and "A. Preparation" in p)
+    assert "total bilirubin 1.7999 = 1.4999 × ULN (ULN 1.2)" in day1
+    assert "ANC 0.999 ×10⁹/L" in day1

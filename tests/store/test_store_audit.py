@@ -25,11 +25,37 @@ def filled(db_path: Path) -> Path:
     return db_path
 
 
-def _raw(path: Path) -> sqlite3.Connection:
-    raw = sqlite3.connect(path, isolation_level=None)
-    raw.execute("DROP TRIGGER IF EXISTS events_no_update")
-    raw.execute("DROP TRIGGER IF EXISTS events_no_delete")
-    return raw
+class _Tool:
+    """A SQLite tool on the file: the append-only triggers dropped while it is open, and
+    put back when it is closed (as a careful person would), so that only the chain and the
+    head kept outside can tell."""
+
+    def __init__(self, path: Path) -> None:
+        self.raw = sqlite3.connect(path, isolation_level=None)
+        self.triggers = [sql for (sql,) in self.raw.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger'")]
+        self.raw.execute("DROP TRIGGER IF EXISTS events_no_update")
+        self.raw.execute("DROP TRIGGER IF EXISTS events_no_delete")
+
+    def execute(self, *args: object) -> sqlite3.Cursor:
+        return self.raw.execute(*args)  # type: ignore[arg-type]
+
+    @property
+    def row_factory(self) -> object:
+        return self.raw.row_factory
+
+    @row_factory.setter
+    def row_factory(self, factory: object) -> None:
+        self.raw.row_factory = factory  # type: ignore[assignment]
+
+    def close(self) -> None:
+        for statement in self.triggers:
+            self.raw.execute(statement)
+        self.raw.close()
+
+
+def _raw(path: Path) -> _Tool:
+    return _Tool(path)
 
 
 def _verify(path: Path, expect: str | None = None):

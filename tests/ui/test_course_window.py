@@ -209,7 +209,7 @@ def test_recording_given_and_moved_updates_the_timeline_and_offers_only_allowed_
     assert not dialog.isVisible()
     assert panel.status_of(1, 1) == "GIVEN"
     day1 = next(r for r in timeline_rows(window) if r[0] == "Day 1")
-    assert day1[1] == "Tue 1 Dec 2026 10:30" and f"given ({PREPARER})" in day1[4]
+    assert day1[1] == "Tue 1 Dec 2026 10:30" and f"given; recorded by {PREPARER}" in day1[4]
 
     assert panel.select_dose(1, 8)
     dialog = panel.record_selected()

@@ -18,13 +18,13 @@ def test_defaults_are_the_institutional_defaults(settings):
         "premedication": "",
         "dilution_method": "empty_bag",
         "database_path": "",
-        "database_url": "",
         "mrn_letter_case": "significant",
         # no small-dose protocol unless the institution sets one
         "small_dose_protocol_reference": "",
         "small_dose_total_volume_ml": 0.0,
         "small_dose_min_concentration_mg_per_ml": 0.0,
         "small_dose_infusion_minutes": 0.0,
+        "database_url": "",
     }
 
 

@@ -131,4 +131,4 @@ def test_the_plan_view_shows_small_doses_without_a_bag(qtbot, window):
     note = window.plan_view.table_note.text()
     assert "Day 8, Day 15: small dose — prepare by the institution's small-volume" in note
     # the calendar marks only days at least 6 days after the previous dose
-    assert table.item(1, 2).text() == "7 Dec – 10 Dec"
+    assert table.item(1, 2).text() == "7–10 Dec"
