@@ -119,3 +119,17 @@ def test_the_window_starts_without_the_store_or_the_services(tmp_path: Path) -> 
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_ward_database_url_it_locks_is_read_without_qt(tmp_path: Path) -> None:
+    from sqlalchemy.engine import make_url
+
+    from besponsa_desktop.app.database import location
+
+    (tmp_path / "system.ini").write_text(
+        '[General]\ndatabase_url="postgresql:///?service=ward,backup"\n')
+    ours = InstitutionSettings(tmp_path / "user.ini", tmp_path / "system.ini")
+    assert ours.locked("database_url")
+    assert ours.get("database_url") == "postgresql:///?service=ward,backup"
+    url = make_url(location(None, ours.values()).url or "")
+    assert url.query["service"] == "ward,backup"  # the comma kept, not a list

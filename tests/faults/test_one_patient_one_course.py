@@ -130,3 +130,24 @@ def test_with_mrn_letter_case_ignored_the_command_line_finds_one_course(
     assert code == 0, err
     assert _history(db, "h1234567")["patient"]["mrn"] == MRN
     assert _history(db, MRN)["patient"]["mrn"] == MRN
+
+
+def test_the_window_form_reads_the_mrn_the_same_way(qtbot, tmp_path: Path) -> None:
+    """The form: a zero-width space in the MRN is a problem on the MRN field (no plan);
+    full-width digits and spaces around it plan for the same MRN; with the institution's
+    letter case ignored, h1234567 plans for H1234567."""
+    from besponsa_desktop.controller import PlanController
+    from besponsa_desktop.settings import Settings
+    from tests.ui.test_controller import problems_by_field, values_for
+
+    settings = Settings(tmp_path / "user.ini", tmp_path / "system.ini")
+    controller = PlanController(settings)
+    controller.load_core()
+    controller.set_values(values_for(**{"patient.mrn": "H123\u200b4567"}))
+    assert controller.plan is None
+    assert "cannot be seen (U+200B)" in problems_by_field(controller)["patient.mrn"]
+    controller.set_values(values_for(**{"patient.mrn": " Ｈ１２３４５６７ "}))
+    assert controller.plan is not None and controller.plan.patient.mrn == MRN
+    settings.set("mrn_letter_case", "ignore")
+    controller.set_values(values_for(**{"patient.mrn": "h1234567"}))
+    assert controller.plan is not None and controller.plan.patient.mrn == MRN

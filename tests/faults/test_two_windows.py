@@ -19,7 +19,7 @@ from besponsa_desktop.controller import PlanController
 from besponsa_desktop.course_controller import CONFLICT
 from besponsa_desktop.settings import Settings
 from besponsa_desktop.ui.main_window import MainWindow
-from tests.ui.conftest import isolated_settings_location, no_modal_dialogs  # noqa: F401
+from tests.ui.conftest import no_modal_dialogs  # noqa: F401
 from tests.ui.helpers import ROOT, request
 from tests.ui.test_course_window import (  # noqa: F401
     CHECKER,
@@ -146,7 +146,7 @@ def test_a_window_whose_course_changed_says_so_before_any_action_and_reloads(
     assert window_a.plan_view.decision == "hold"  # the course and the form reloaded
 
 
-def test_the_window_shows_the_chain_head_that_the_export_carries(
+def test_the_window_shows_the_chain_head_that_the_printout_and_export_carry(
     qtbot, tmp_path: Path, db: Path, window_a: MainWindow
 ) -> None:
     from besponsa_desktop.app.courses import CourseService
@@ -160,3 +160,5 @@ def test_the_window_shows_the_chain_head_that_the_export_carries(
     window_a.load_values(window_a.controller.course.open_course(MRN))
     assert f"Record chain {head}" in window_a.course_panel().patient.text()
     assert str(exported["source_chain_head"]).startswith(head)
+    printed = " ".join(_pdf_text(window_a.controller.render_printout()).split())
+    assert f"Record chain head {head}" in printed
