@@ -269,10 +269,7 @@ def window_rows(machine: CourseMachine, printed: dict[str, Any]) -> list[tuple]:
     from besponsa_desktop.ui.course_panel import ROLE_DOSE, CoursePanel
 
     if machine.window is None:
-        from besponsa_desktop.ui.refcounts import protect_singletons
-
         QApplication.instance() or QApplication([])
-        protect_singletons()  # as the window does (a PySide6 6.12.0 reference-count bug)
         folder = Path(machine.folder.name)
         chosen = Settings(folder / "user.ini", folder / "system.ini")
         chosen.set("database_path", str(machine.db))
