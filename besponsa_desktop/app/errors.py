@@ -35,5 +35,10 @@ class Refused(StoreError):
         super().__init__("; ".join(self.lines()))
 
     def lines(self) -> list[str]:
-        prefix = f"{self.what}: " if self.what else ""
-        return [f"{prefix}{f.message} [{f.code}; {f.source}]" for f in self.findings]
+        def said(message: str) -> str:
+            # the core's message often names the dose already ("cycle 1 Day 8 has no ...")
+            if not self.what or message.startswith(self.what):
+                return message
+            return f"{self.what}: {message}"
+
+        return [f"{said(f.message)} [{f.code}; {f.source}]" for f in self.findings]
