@@ -153,7 +153,8 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
                 from besponsa_desktop.app.printout import render
                 from besponsa_desktop.files import os_problem, staged
 
-                data = render(plan, service.settings)
+                # the pharmacist named on the sheet is the one signing the plan (--by)
+                data = render(plan, service.settings, pharmacist=args.by or "")
                 try:
                     printout.enter_context(staged(Path(args.pdf), data))
                 except OSError as error:
@@ -170,7 +171,8 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
 
             write_atomic(Path(args.pdf), render(plan, service.settings,
                                                 service.history(plan.patient.mrn),
-                                                (saved.cycle, saved.day)))
+                                                (saved.cycle, saved.day),
+                                                pharmacist=args.by or ""))
     out.write(plan.model_dump_json(indent=2) + "\n")
     return EXIT_OK
 
@@ -401,7 +403,8 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--pdf", metavar="FILE", help="also write the nurses' printout to FILE")
     plan.add_argument("--save", action="store_true",
                       help="also record the plan in the patient's course (by MRN)")
-    plan.add_argument("--by", metavar="NAME", help="with --save: the name signing the plan")
+    plan.add_argument("--by", metavar="NAME", help="the pharmacist signing the plan: saved "
+                      "with --save, named on the printout")
     plan.add_argument(
         "--small-doses-confirmed",
         action="store_true",
