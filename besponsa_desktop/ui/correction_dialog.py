@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from besponsa_desktop.course_controller import CourseController, Notice
 from besponsa_desktop.ui import look
+from besponsa_desktop.ui.dialog_parts import ok_cancel, problem_line, recorded_by
 from besponsa_desktop.ui.double_check_dialog import patient_text
 
 
@@ -72,23 +72,10 @@ class CorrectionDialog(QDialog):
         self.reason.setAccessibleName("Reason")
         self.reason.setPlaceholderText("required: why this record is wrong")
         form.addRow("Reason", self.reason)
-        self.by = QLineEdit(course.signer)
-        self.by.setAccessibleName("Recorded by")
-        self.by.setPlaceholderText("required: your name (who corrects it)")
-        form.addRow("Recorded by", self.by)
+        self.by = recorded_by(form, course.signer, "who corrects it")
         column.addLayout(form)
-        self.problem = QLabel()
-        self.problem.setObjectName("problem")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        column.addWidget(self.problem)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Void this record")
-        buttons.accepted.connect(self.void)
-        buttons.rejected.connect(self.reject)
-        column.addWidget(buttons)
+        self.problem = problem_line(column)
+        self.ok = ok_cancel(self, column, "Void this record", self.void)
         if not self.entries:
             self._fail("This dose has no record to correct.")
             self.ok.setEnabled(False)

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,6 +25,7 @@ from besponsa_desktop import entry
 from besponsa_desktop.controller import fmt
 from besponsa_desktop.course_controller import CourseController, MoveOptions, Notice
 from besponsa_desktop.ui import look
+from besponsa_desktop.ui.dialog_parts import ok_cancel, problem_line, recorded_by
 from besponsa_desktop.ui.double_check_dialog import patient_text
 
 STATUSES = (("given", "Given"), ("held", "Held"), ("moved", "Moved"), ("omitted", "Omitted"))
@@ -128,25 +128,10 @@ class DoseDialog(QDialog):
         tox.addWidget(QLabel("days (if for toxicity)"))
         tox.addStretch(1)
         form.addRow("Interrupted", self.interruption_row)
-        self.by = QLineEdit(course.signer)
-        self.by.setAccessibleName("Recorded by")
-        self.by.setPlaceholderText("required: your name (who records this, not who gave it)")
-        form.addRow("Recorded by", self.by)
+        self.by = recorded_by(form, course.signer, "who records this, not who gave it")
         column.addLayout(form)
-
-        self.problem = QLabel()
-        self.problem.setObjectName("problem")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        column.addWidget(self.problem)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Record")
-        buttons.accepted.connect(self.record)
-        buttons.rejected.connect(self.reject)
-        column.addWidget(buttons)
+        self.problem = problem_line(column)
+        self.ok = ok_cancel(self, column, "Record", self.record)
         self.radios["given"].setChecked(True)
         self._echo_given()
         self.setMinimumWidth(540)

@@ -10,11 +10,9 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -22,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from besponsa_desktop.course_controller import CourseController, Notice
 from besponsa_desktop.ui import look
+from besponsa_desktop.ui.dialog_parts import ok_cancel, problem_line, recorded_by
 from besponsa_desktop.ui.double_check_dialog import patient_text
 
 RESPONSES = (("cr", "CR"), ("cri", "CRi"), ("none", "Not achieved"))
@@ -55,23 +54,10 @@ class ResponseDialog(QDialog):
         form = QFormLayout()
         self.mrd = QCheckBox("MRD negative")
         form.addRow("", self.mrd)
-        self.by = QLineEdit(course.signer)
-        self.by.setAccessibleName("Recorded by")
-        self.by.setPlaceholderText("required: your name (who records this)")
-        form.addRow("Recorded by", self.by)
+        self.by = recorded_by(form, course.signer, "who records this")
         column.addLayout(form)
-        self.problem = QLabel()
-        self.problem.setObjectName("problem")
-        self.problem.setWordWrap(True)
-        self.problem.hide()
-        column.addWidget(self.problem)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Record")
-        buttons.accepted.connect(self.record)
-        buttons.rejected.connect(self.reject)
-        column.addWidget(buttons)
+        self.problem = problem_line(column)
+        self.ok = ok_cancel(self, column, "Record", self.record)
         self.resize(480, self.sizeHint().height())
 
     def choose(self, response: str) -> None:
