@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 from typing import Any
 
 from besponsa_desktop.core.models import Plan
@@ -77,3 +78,16 @@ def plan_of(data: dict[str, Any]) -> Plan:
 
 def codes(items: list[Any]) -> list[str]:
     return [item.code for item in items]
+
+
+def labs_on(day: date, **overrides: Any) -> dict[str, Any]:
+    """The base request's labs, taken on ``day`` (no blast count: that is cycle 1 Day 1's)."""
+    labs = {key: value for key, value in BASE["labs"].items()
+            if key != "peripheral_blasts_per_mm3"}
+    return merge(dict(labs, taken_on=day.isoformat()), overrides)
+
+
+def completed(data: dict[str, Any], on: date, **overrides: Any) -> dict[str, Any]:
+    """A request pre-filled by the course, with what the pharmacist enters that day."""
+    filled = {"weight_kg": 62, "measured_on": on.isoformat(), "labs": labs_on(on)}
+    return merge(merge(data, filled), overrides)

@@ -8,39 +8,13 @@ from typing import Any
 
 from besponsa_desktop.core import course as c
 from besponsa_desktop.core.planner import make_plan
-from tests.factories import merge, request
+from tests.factories import completed, request
 
 PHARMACIST = "Pat Pharmacist"
 CHECKER = "Chris Checker"
 NURSE = "Nora Nurse"
 AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 C1_START = date(2026, 12, 1)
-
-
-def labs_on(day: date, **overrides: Any) -> dict[str, Any]:
-    base = {
-        "taken_on": day.isoformat(),
-        "anc": 2.1,
-        "platelets": 140,
-        "total_bilirubin": 10,
-        "total_bilirubin_uln": 21,
-        "ast": 25,
-        "ast_uln": 40,
-        "alt": 30,
-        "alt_uln": 40,
-        "serum_creatinine_umol_l": 70,
-    }
-    return {**base, **overrides}
-
-
-def completed(data: dict[str, Any], on: date, **overrides: Any) -> dict[str, Any]:
-    """A request pre-filled by the course, with what the pharmacist enters that day."""
-    filled = {
-        "weight_kg": 62,
-        "measured_on": on.isoformat(),
-        "labs": labs_on(on),
-    }
-    return merge(merge(data, filled), overrides)
 
 
 def save(course: c.Course | None, data: dict[str, Any], by: str = PHARMACIST) -> c.Course:

@@ -27,8 +27,8 @@ from besponsa_desktop.core import course as c
 from besponsa_desktop.core import cycle_limits
 from besponsa_desktop.core.planner import make_plan
 from besponsa_desktop.core.validation import InvalidRequest
-from tests.core.course_helpers import PHARMACIST, completed, labs_on
-from tests.factories import request
+from tests.core.course_helpers import PHARMACIST
+from tests.factories import completed, labs_on, request
 
 AT = datetime(2026, 11, 30, 9, tzinfo=UTC)
 VARIANTS = {

@@ -12,6 +12,7 @@ from typing import Any
 from besponsa_desktop.app.courses import CourseService
 from besponsa_desktop.core.models import Plan
 from besponsa_desktop.core.planner import make_plan
+from tests.factories import completed
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "cycle1-day1-proceed.json"
@@ -27,20 +28,6 @@ def cycle1_request(**changes: Any) -> dict[str, Any]:
     request: dict[str, Any] = json.loads(EXAMPLE.read_text(encoding="utf-8"))
     request.update(copy.deepcopy(changes))
     return request
-
-
-def labs_on(day: date, **overrides: Any) -> dict[str, Any]:
-    labs = dict(cycle1_request()["labs"], taken_on=day.isoformat())
-    labs.pop("peripheral_blasts_per_mm3", None)
-    labs.update(overrides)
-    return labs
-
-
-def completed(data: dict[str, Any], on: date, **overrides: Any) -> dict[str, Any]:
-    """A request pre-filled by the course, with what the pharmacist enters that day."""
-    filled = dict(data, weight_kg=62, measured_on=on.isoformat(), labs=labs_on(on))
-    filled.update(copy.deepcopy(overrides))
-    return filled
 
 
 def plan_for(request: dict[str, Any]) -> Plan:
