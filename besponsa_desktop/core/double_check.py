@@ -58,6 +58,6 @@ def mismatches(plan: Plan, *, height_cm: float, weight_kg: float) -> tuple[str, 
 def clinical_content(plan: Plan) -> dict[str, object]:
     """A plan as data without the program version: two plans with the same clinical
     content are the same plan for a double check, whichever version computed them."""
-    data = plan.model_dump(mode="json")
-    data.pop("program_version", None)
-    return data
+    from besponsa_desktop.core.clinical_content import clinical_content as without_program
+
+    return without_program(plan.model_dump(mode="json"))

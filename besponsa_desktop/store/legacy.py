@@ -16,6 +16,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from besponsa_desktop.core.clinical_content import NOT_CLINICAL
+
 AUTO_OMITTED = "not in the latest plan"
 NOT_RECORDED = "(name not recorded)"  # the older layout allowed a plan saved without a name
 MIGRATED_HOLD = "held for toxicity before it was given (recorded with the dose; migrated)"
@@ -150,7 +152,7 @@ def first_difference(stated: Any, derived: Any, path: str, *,
     lacks are not differences (a plan from an older version, which computed fewer)."""
     if isinstance(stated, dict) and isinstance(derived, dict):
         for key in sorted(set(stated) | set(derived)):
-            if key == "program_version" and not path.count("."):
+            if key in NOT_CLINICAL and not path.count("."):
                 continue
             if key not in stated:
                 if subset:
