@@ -176,9 +176,7 @@ class MainWindow(QMainWindow):
         if not self.discard_ok("A new patient"):
             return
         self.unsaved = False
-        if self._course_panel is not None:
-            self.controller.course.clear()  # the previous patient's course goes too
-        values = self.controller.new_patient()
+        values = self.controller.new_patient()  # closes the previous patient's course too
         self.form.set_values(values)
         self.form.set_applicable(self.controller.shown_fields())
         self.form.focus_field("patient.name")
