@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from besponsa_desktop.core.numbers import fmt_date
 from besponsa_desktop.core.regimen import (
     DAY_WINDOW,
     DOSE_DAYS,
@@ -58,30 +57,3 @@ def next_cycle_due(start: date, length_days: int) -> date:
 class Replan:
     dates: list[date]
     reason: str  # why these dates, or why there are none
-
-
-def reschedule_options(start: date, day: int, previous_dose_given: date | None) -> Replan:
-    """Dates a Day 8 or Day 15 dose may move to: inside its ±2-day window and at least six
-    days after the previous dose actually given."""
-    if day == 1:
-        return Replan([], "Day 1 has no window: a later Day 1 starts the cycle later")
-    first, last = window(start, day)
-    earliest = first
-    if previous_dose_given is not None:
-        earliest = max(first, previous_dose_given + timedelta(days=MIN_DAYS_BETWEEN_DOSES))
-    if earliest > last:
-        assert previous_dose_given is not None
-        return Replan(
-            [],
-            f"no date fits: the Day {day} window is {fmt_date(first)} to {fmt_date(last)}, "
-            f"and the previous dose was given on {fmt_date(previous_dose_given)}, so the "
-            f"earliest allowed date is {fmt_date(earliest)} (at least "
-            f"{MIN_DAYS_BETWEEN_DOSES} days later). For a delay caused by toxicity, Table 4 "
-            "applies: 7 days or more omits the dose",
-        )
-    dates = [earliest + timedelta(days=i) for i in range((last - earliest).days + 1)]
-    return Replan(
-        dates,
-        f"within the Day {day} window ({fmt_date(first)} to {fmt_date(last)}) and at "
-        f"least {MIN_DAYS_BETWEEN_DOSES} days after the previous dose",
-    )

@@ -39,8 +39,15 @@ def test_plan_and_printed_calendar_never_offer_a_day_under_6_days_after_the_prev
         assert (on - previous).days >= 6
 
 
-def test_window_agrees_with_the_reschedule_options_of_a_dose_given_on_its_day():
-    for day, previous in ((8, _cycle_day(1)), (15, _cycle_day(8))):
-        first, last = schedule.allowed_window(START, day)
-        options = schedule.reschedule_options(START, day, previous).dates
-        assert (options[0], options[-1]) == (first, last)
+def test_window_agrees_with_the_dates_the_course_allows_after_doses_given_on_their_day():
+    from besponsa_desktop.core import course as c
+    from tests.core.course_helpers import first_plan, given, plan_day
+
+    course = given(first_plan(), 1, 1)
+    first, last = schedule.allowed_window(START, 8)
+    options = c.allowed_dates(course, 1, 8).dates
+    assert (options[0], options[-1]) == (first, last)
+    course = given(plan_day(course, 1, 8), 1, 8)
+    first, last = schedule.allowed_window(START, 15)
+    options = c.allowed_dates(course, 1, 15).dates
+    assert (options[0], options[-1]) == (first, last)
