@@ -13,9 +13,9 @@ from besponsa_desktop.store.location import choose
 
 
 def location(db: str | None, settings: Mapping[str, Any]) -> Location:
-    from besponsa_desktop.app.store_location import default_database
+    from besponsa_desktop.store.dialect import default_path
 
-    return choose(db, dict(settings), default_database())
+    return choose(db, dict(settings), default_path())
 
 
 def status(where: Location) -> SchemaStatus:
