@@ -2,11 +2,27 @@
 ``besponsa-desktop --smoke`` (time from launch to the first finished paint).
 
 ``--label`` puts one line of text in it: the first text a Qt window shows starts the font
-system (some 40 million instructions, 5–10 ms here), which an empty window never pays."""
+system (some 40 million instructions, 5–10 ms here), which an empty window never pays.
+
+``--pydantic`` first imports pydantic and validates with one small strict model, as the
+program's dosing rules must: the least any window whose rules are pydantic models can take.
+"""
 
 from __future__ import annotations
 
 import sys
+
+if "--pydantic" in sys.argv[1:]:  # before Qt, as the program loads its rules
+    import os
+
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from pydantic import BaseModel, ConfigDict
+
+    class _Request(BaseModel):
+        model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+        height_cm: float
+
+    _Request(height_cm=165.0)
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPaintEvent

@@ -1,26 +1,23 @@
 """``besponsa-desktop --smoke`` that stops at the first paint, for counting instructions.
 
-``--smoke`` goes on, after the paint, to load the dosing rules (the installation check),
-so its process does more work than the window's start-up. This runs the same start-up
-and quits as soon as the window is painted, so that a whole-process count (valgrind)
-measures launch to first paint only."""
+The window is built whole, with the dosing rules loaded, before it is first shown; after
+the paint ``--smoke`` goes on to plan a request through the window. This runs the same
+start-up and prints its line as soon as the window is painted, without that plan, so that a
+whole-process count (valgrind) measures launch to a painted, usable window."""
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtWidgets import QApplication
-
-from besponsa_desktop.__main__ import main
-from besponsa_desktop.ui.main_window import MainWindow
+from besponsa_desktop import __main__ as entry
+from besponsa_desktop.ui import app
 
 
-def _quit(window: MainWindow) -> None:
-    window.close()
-    QApplication.quit()
+def _no_plan(window: object, controller: object) -> str:
+    return "none: stopped at the first paint"
 
 
-MainWindow.finish_startup = _quit  # type: ignore[method-assign]
+app.smoke_plan = _no_plan  # type: ignore[assignment]
 
 if __name__ == "__main__":
-    sys.exit(main(["--smoke"]))
+    sys.exit(entry.main(["--smoke"]))

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(controller)
     window.resize(1340, 740)
     window.show()
-    window.finish_startup()
+    controller.load_core()
     request = json.loads((ROOT / "examples" / "cycle1-day1-proceed.json").read_text("utf-8"))
     window.load_values(controller.load_request(request))
     app.processEvents()

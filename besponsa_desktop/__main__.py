@@ -29,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         smoke, load = window_args
         try:
+            # The dosing rules before Qt: once PySide6 is loaded it reads the source of
+            # every module imported after it (its __feature__ hook), ~30 ms for these.
+            import besponsa_desktop.core.planner  # noqa: F401
             from besponsa_desktop.ui.app import run
         except ImportError as error:  # a broken installation: say so; --smoke must fail
             return start_failed(

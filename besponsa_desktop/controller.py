@@ -5,8 +5,8 @@ The window hands over what is in its fields (``FieldValues``: text as typed, uni
 the controller reads them (``build_request``), asks the core for a plan and announces the
 plan, or the problems, through signals. Views never call the core themselves.
 
-The core (pydantic) is imported only after the window has been painted (``load_core``), so
-the window appears as fast as an empty one.
+The core (pydantic) is imported by ``load_core``, not at import: the controller's module
+loads with the window's, and tests and tools can build a window before the rules.
 """
 
 from __future__ import annotations

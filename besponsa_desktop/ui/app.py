@@ -1,7 +1,7 @@
 """Starting the window: the QApplication, ``run`` and the ``--smoke`` check.
 
-Only what the first paint needs is imported before it: the dosing rules (pydantic) load
-just after the window is painted; reportlab and the store only when printing or saving.
+The dosing rules are loaded before the window is shown (``__main__`` imports them first,
+before Qt); reportlab and the store load only when printing or saving.
 """
 
 from __future__ import annotations
@@ -101,16 +101,21 @@ def smoke_plan(window: MainWindow, controller: PlanController) -> str:
 
 
 def run(smoke: bool = False, load: str | None = None) -> int:
-    """Show the window; returns the exit code. ``smoke``: print the time to the first paint
-    and exit 0 (and 1 if the dosing rules then fail to load)."""
+    """Show the window; returns the exit code. ``smoke``: once the window is painted, plan
+    a complete request through it, print the times and exit 0 (1 if no plan comes out).
+
+    The window is built whole, with the dosing rules loaded, before it is first shown:
+    what is painted can be used at once. (``__main__`` imports the rules before Qt.)"""
     app = application()
     from besponsa_desktop.controller import PlanController
     from besponsa_desktop.settings import Settings
-    from besponsa_desktop.ui.main_window import MainWindow
+    from besponsa_desktop.ui.main_window import MainWindow, install_exception_hook
 
     controller = PlanController(Settings())
-    window = MainWindow(controller, staged=True)
+    window = MainWindow(controller)
     window.remember_geometry = not smoke
+    install_exception_hook(window)
+    controller.load_core()
     if load:
         data, problem = read_request_file(load)
         if data is None:
@@ -122,27 +127,23 @@ def run(smoke: bool = False, load: str | None = None) -> int:
     def painted() -> None:
         painted_ms = seconds_since_launch() * 1000
         try:
-            window.finish_startup()
-            if smoke:
-                decision = smoke_plan(window, controller)
-                # one line: the paint, then the window usable (rules loaded, a plan made)
-                print(f"besponsa-desktop: window painted {painted_ms:.0f} ms, usable "
-                      f"(dosing rules loaded, a plan made: {decision}) "
-                      f"{seconds_since_launch() * 1000:.0f} ms after launch", flush=True)
+            decision = smoke_plan(window, controller)
+            # one line: the paint, then a plan made through the window
+            print(f"besponsa-desktop: window painted {painted_ms:.0f} ms, usable "
+                  f"(dosing rules loaded, a plan made: {decision}) "
+                  f"{seconds_since_launch() * 1000:.0f} ms after launch", flush=True)
         except Exception as error:  # an installation problem: say so, never a traceback
             from besponsa_desktop.logs import log_internal_error
 
             log_internal_error(error)
-            print("besponsa-desktop: the dosing rules could not be loaded", file=sys.stderr)
+            print("besponsa-desktop: the smoke check's request could not be planned",
+                  file=sys.stderr)
             outcome["code"] = 1
-            if not smoke:
-                window.statusBar().showMessage(
-                    "The dosing rules could not be loaded: please contact IT.")
-        if smoke:
-            window.close()
-            app.quit()
+        window.close()
+        app.quit()
 
-    window.after_first_paint(painted)
+    if smoke:
+        window.after_first_paint(painted)
     window.show()
     code = app.exec()
     return outcome["code"] or code

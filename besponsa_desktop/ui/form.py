@@ -33,6 +33,7 @@ from besponsa_desktop.ui.fields import (
     NumberField,
     TextField,
 )
+from besponsa_desktop.ui.wheel import guard
 
 COUNT_UNIT = "×10⁹/L"
 CAPTION_WIDTH = 150
@@ -68,7 +69,7 @@ class PatientForm(QScrollArea):
 
     valueChanged = Signal(str, object)
 
-    def __init__(self, parent: QWidget | None = None, staged: bool = False) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWidgetResizable(True)
         self.setObjectName("form")
@@ -82,34 +83,10 @@ class PatientForm(QScrollArea):
         self.column.setContentsMargins(6, 6, 6, 6)
         self.column.setSpacing(8)
         self.column.addStretch(1)
-        # What the form has been told, kept so that groups built later can catch up.
-        self._told_values: dict[str, Any] = {}
-        self._told_applicable: set[str] | None = None
-        self._told_problems: list[FieldProblem] = []
-        self.complete = False
-        self._build_first()
-        if not staged:
-            self.finish_building()
+        self._build()
+        self._set_tab_order()
         self.valueChanged.connect(self._update_ratios)
         self.setWidget(body)
-
-    def finish_building(self) -> None:
-        """Build the groups below the first screen. The window does this just after its
-        first paint (start-up time); everything else gets a complete form at once."""
-        if self.complete:
-            return
-        self._build_rest()
-        self.complete = True
-        from besponsa_desktop.ui.wheel import guard_wheel
-
-        body = self.column.parentWidget()
-        assert body is not None
-        guard_wheel(body)
-        self._set_tab_order()
-        self.set_values(self._told_values)
-        if self._told_applicable is not None:
-            self.set_applicable(self._told_applicable)
-        self.show_problems(self._told_problems)
 
     # ---------------------------------------------------------------- building
     def _group(self, key: str, title: str) -> QFormLayout:
@@ -125,24 +102,22 @@ class PatientForm(QScrollArea):
         self._current_group = key
         return layout
 
-    def _add(self, layout: QFormLayout, field: Field, label: str | None = None,
-             at: int = -1) -> Field:
-        """Adds the field's row at the end, or at row ``at``."""
+    def _add(self, layout: QFormLayout, field: Field, label: str | None = None) -> Field:
+        """Adds the field's row at the end of the group."""
         self._register(field)
         if label is None and isinstance(field, CheckField):
-            layout.insertRow(at, field)
+            layout.addRow(field)
         else:
             self._captioned_row(layout, label if label is not None else field.label_text,
-                                field, field, at)
+                                field, field)
         self._rows[field.field_id] = (layout, field)
         return field
 
     @staticmethod
-    def _captioned_row(layout: QFormLayout, text: str, row: QWidget, field: Field,
-                       at: int = -1) -> None:
+    def _captioned_row(layout: QFormLayout, text: str, row: QWidget, field: Field) -> None:
         # The layout makes the caption label itself: a label made in C++ is drawn without
         # asking Python at each step, which makes the window appear sooner.
-        layout.insertRow(at, text, row)
+        layout.addRow(text, row)
         caption = layout.labelForField(row)
         assert isinstance(caption, QLabel)
         caption.setBuddy(field.editor)
@@ -156,9 +131,10 @@ class PatientForm(QScrollArea):
             caption.setMinimumWidth(CAPTION_WIDTH)
 
     def _register(self, field: Field) -> None:
-        for key in field.editors:
+        for key, editor in field.editors.items():
             self.fields[key] = field
             self._group_of[key] = self._current_group
+            guard(editor)  # the wheel never changes a value (wheel.py)
         field.edited.connect(self.valueChanged.emit)
 
     def _pair(self, layout: QFormLayout, label: str, first: Field, second: Field,
@@ -179,8 +155,8 @@ class PatientForm(QScrollArea):
         self._rows[first.field_id] = (layout, holder)
         self._rows[second.field_id] = (layout, holder)
 
-    def _build_first(self) -> None:
-        """The groups on the first screen: patient, measurements, treatment."""
+    def _build(self) -> None:
+        """Every group, top to bottom; rows that do not apply are hidden, not left out."""
         g = self._group("patient", "Patient")
         self._add(g, TextField("patient.name", "Name", "Patient's full name", width=240))
         self._add(g, TextField("patient.mrn", "MRN", "Medical record number", width=140))
@@ -191,6 +167,8 @@ class PatientForm(QScrollArea):
                 "patient.sex", "Sex", (("— choose —", ""), ("Female", "female"), ("Male", "male"))
             ),
         )
+        self._add(g, TextField("prescriber", "Prescriber", "The prescriber's name: printed on "
+                               "every page of the nurses' sheet", width=240))
 
         g = self._group("measurements", "Measurements")
         self._add(g, NumberField(
@@ -204,6 +182,12 @@ class PatientForm(QScrollArea):
             "previous_weight_kg", "Previous cycle weight", unit="same unit as weight",
             tooltip="Weight at the previous cycle (optional), in the weight's unit; a change "
             "over the institution's threshold is flagged"))
+        # Offered only when the core asks (an implausible combination, a large change).
+        self._add(g, CheckField("confirm_body_size", "Confirmed: height and weight are both "
+                                "right", "Tick only after checking an unusual height–weight "
+                                "combination and its units against the chart"))
+        self._add(g, CheckField("confirm_weight_change", "Confirmed: the weight change is "
+                                "right", "Tick only after re-weighing or checking the chart"))
         self._add(g, ChoiceField("bsa_formula", "BSA formula", BSA_FORMULAS,
                                  "Body surface area formula (institution default in Settings)"))
 
@@ -217,43 +201,19 @@ class PatientForm(QScrollArea):
                                 "Only for a patient in CR/CRi, or to recover from toxicity"))
         self._add(g, ChoiceField("dose_day", "Dose being checked",
                                  (("Day 1", "1"), ("Day 8", "8"), ("Day 15", "15"))))
-        self._add(g, CheckField("hsct_planned", "HSCT planned"))
-
-    def _build_rest(self) -> None:
-        # Treatment rows that apply from cycle 2 on: hidden on a new patient's first screen,
-        # so made after the first paint, each in its place below a row built before it.
-        g = self._layouts["treatment"]
-        self._current_group = "treatment"
+        # response to longest interruption: from cycle 2 on
         self._add(g, ChoiceField("response", "Response", (
             ("— choose —", ""), ("CR", "cr"), ("CRi", "cri"), ("Not achieved", "none")),
-            "Response after the previous cycles: CR, CRi or not achieved"),
-            at=self._row_after("dose_day"))
-        self._add(g, CheckField("mrd_negative", "MRD negative"), at=self._row_after("response"))
+            "Response after the previous cycles: CR, CRi or not achieved"))
+        self._add(g, CheckField("mrd_negative", "MRD negative"))
+        self._add(g, CheckField("hsct_planned", "HSCT planned"))
         self._add(g, ChoiceField("dose_level", "Dose level in force", (
             ("0 – full dose", "0"), ("1 – 25% decrease", "1"), ("2 – two doses per cycle", "2")),
-            "Dose level in force during the previous cycle (Table 4)"),
-            at=self._row_after("hsct_planned"))
+            "Dose level in force during the previous cycle (Table 4)"))
         self._add(g, NumberField("longest_toxicity_interruption_days",
                                  "Longest interruption", unit="days", width=50,
                                  tooltip="Longest dosing interruption for toxicity in the "
-                                 "previous cycle, in days"), at=self._row_after("dose_level"))
-
-        g = self._layouts["patient"]
-        self._current_group = "patient"
-        self._add(g, TextField("prescriber", "Prescriber", "The prescriber's name: printed on "
-                               "every page of the nurses' sheet", width=240),
-                  at=self._row_after("patient.sex"))
-
-        # Offered only when the core asks (an implausible combination, a large change).
-        g = self._layouts["measurements"]
-        self._current_group = "measurements"
-        self._add(g, CheckField("confirm_body_size", "Confirmed: height and weight are both "
-                                "right", "Tick only after checking an unusual height–weight "
-                                "combination and its units against the chart"),
-                  at=self._row_after("previous_weight_kg"))
-        self._add(g, CheckField("confirm_weight_change", "Confirmed: the weight change is "
-                                "right", "Tick only after re-weighing or checking the chart"),
-                  at=self._row_after("confirm_body_size"))
+                                 "previous cycle, in days"))
 
         g = self._group("baseline", "Counts before treatment began")
         self._pair(g, "Baseline: ANC, platelets",
@@ -336,8 +296,6 @@ class PatientForm(QScrollArea):
     def _update_ratios(self, *_args: object) -> None:
         """Beside each ULN: the value as a multiple of it, as the label's tables use."""
         for value_key, uln_key in self.RATIOS:
-            if uln_key not in self.fields:
-                continue  # not built yet
             uln_field = self.fields[uln_key]
             try:
                 value = parse_number(self.fields[value_key].value())
@@ -359,9 +317,6 @@ class PatientForm(QScrollArea):
         position: Any = layout.getWidgetPosition(row)  # (row, role); typed as object
         return int(position[0])
 
-    def _row_after(self, key: str) -> int:
-        return self._row_number(key) + 1
-
     def editors_in_order(self) -> list[tuple[str, QWidget]]:
         """Every editor, in the order they are on screen (down the groups, then along)."""
         group_rank = {name: rank for rank, name in enumerate(self._groups)}
@@ -379,7 +334,6 @@ class PatientForm(QScrollArea):
 
     def set_values(self, values: dict[str, Any]) -> None:
         """Fill the fields without announcing each change (the caller recomputes once)."""
-        self._told_values.update(values)
         for key, value in values.items():
             field = self.fields.get(key)
             if field is None:
@@ -400,7 +354,6 @@ class PatientForm(QScrollArea):
     # ---------------------------------------------------------------- verdicts
     def set_applicable(self, keys: Iterable[str]) -> None:
         wanted = set(keys)
-        self._told_applicable = wanted
         shown_groups: set[str] = set()
         for key, (layout, row) in self._rows.items():
             visible = key in wanted or any(
@@ -414,7 +367,6 @@ class PatientForm(QScrollArea):
 
     def show_problems(self, problems: Iterable[FieldProblem]) -> None:
         problems = list(problems)
-        self._told_problems = problems
         by_field: dict[str, FieldProblem] = {}
         for problem in problems:
             if problem.field and problem.field not in by_field:

@@ -36,17 +36,13 @@ if TYPE_CHECKING:
 
 
 class MainWindow(QMainWindow):
-    def __init__(
-        self, controller: PlanController, parent: QWidget | None = None, staged: bool = False
-    ) -> None:
-        """``staged``: build only the first screen of the form now, and the rest in
-        ``finish_startup`` once the window is painted (as ``run`` does)."""
+    def __init__(self, controller: PlanController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.setWindowTitle("besponsa-desktop — inotuzumab ozogamicin treatment plan")
-        self.form = PatientForm(staged=staged)
-        # The plan view is built when the dosing rules have loaded (after the first paint);
-        # until then a label holds its place.
+        self.form = PatientForm()
+        # The plan view is built when the dosing rules have loaded (``run`` loads them
+        # first); until then a label holds its place.
         self.plan_view: PlanView | None = None
         self.placeholder = QLabel("Loading the dosing rules…")
         self.placeholder.setProperty("alignment", ALIGN_CENTER)
@@ -61,9 +57,7 @@ class MainWindow(QMainWindow):
         self.settings_dialog: SettingsDialog | None = None
         self.file_menu = self.menuBar().addMenu("&File")
         self.course_menu = self.menuBar().addMenu("&Course")
-        self.actions_built = False
-        if not staged:
-            self._build_actions()
+        self._build_actions()
         self._prepare_course()
 
         self.form.valueChanged.connect(self._edited)
@@ -85,14 +79,15 @@ class MainWindow(QMainWindow):
         self.form.set_values(controller.values)
         self.form.set_applicable(controller.shown_fields())
         self._validity_changed(controller.valid)
-        self.statusBar().showMessage("Loading the dosing rules…")
+        if self.plan_view is None:
+            self.statusBar().showMessage("Loading the dosing rules…")
         self._restore_geometry()
         # the first thing typed is the patient's name (given when the window is activated)
         self.form.fields["patient.name"].editor.setFocus()
 
     # ---------------------------------------------------------------- actions
     def _action(self, text: str, shortcut: str, slot: Any, tip: str) -> QAction:
-        from PySide6.QtGui import QAction  # after the first paint, as the actions are
+        from PySide6.QtGui import QAction
 
         # QAction(text, parent) would load QIcon's enums (an overload takes an icon)
         item = QAction(self)
@@ -108,11 +103,7 @@ class MainWindow(QMainWindow):
         return item
 
     def _build_actions(self) -> None:
-        """The menus' actions and their shortcuts. The window builds them just after its
-        first paint (start-up time); a window made without staging builds them at once."""
-        if self.actions_built:
-            return
-        self.actions_built = True
+        """The menus' actions and their shortcuts."""
         action = self._action
         self.new_action = action("&New patient", "Ctrl+N", self.new_patient,
                                  "Clear the form for a new patient (Ctrl+N)")
@@ -187,19 +178,13 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------------- the course
     def _prepare_course(self) -> None:
-        """The Course tab beside the plan, made once the dosing rules are loaded (after the
-        first paint); its menu comes with the other actions. The store loads only when
-        first used."""
+        """The Course tab beside the plan, made with the plan view once the dosing rules are
+        loaded; its menu comes with the other actions. The store loads only when first
+        used."""
         self.course_tabs: QTabWidget | None = None
         self._course_panel: CoursePanel | None = None
         # Any edit by hand: the form no longer shows the plan as saved or as checked.
         self.form.valueChanged.connect(self._course_form_edited)
-        # deferred: the plan view replaces the placeholder first, then goes into a tab
-        self._course_timer = QTimer(self)
-        self._course_timer.setSingleShot(True)
-        self._course_timer.setInterval(0)
-        self._course_timer.timeout.connect(self.course_panel)
-        self.controller.coreReady.connect(self._course_timer.start)
 
     def _build_course_menu(self) -> None:
         for text, shortcut, slot, tip in (
@@ -227,10 +212,10 @@ class MainWindow(QMainWindow):
 
             from besponsa_desktop.ui.course_panel import CoursePanel
 
-            self.controller.load_core()  # a course fills the form: the rules are needed
+            if not self.controller.core_loaded:  # a course fills the form: rules needed
+                self.controller.load_core()
             course = self.controller.course
             panel = CoursePanel(course, self.load_values)
-            sizes = self.splitter.sizes()
             plan_side = self.splitter.widget(1)
             assert plan_side is not None
             holder = QWidget()
@@ -241,12 +226,11 @@ class MainWindow(QMainWindow):
             tabs = QTabWidget()
             tabs.setDocumentMode(True)
             column.addWidget(tabs, 1)
-            self.splitter.replaceWidget(1, holder)
+            self._replace_plan_side(holder)
             # PySide6 leaves a widget put in by replaceWidget owned by Python: keep it
             self._course_holder = holder
             tabs.addTab(plan_side, "Plan")
             tabs.addTab(panel, "Course timeline")
-            self.splitter.setSizes(sizes)
             course.notice.connect(self._course_notice)
             course.courseChanged.connect(self._course_changed)
             panel.opened.connect(self.show_course)
@@ -386,10 +370,18 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()  # "Loading the dosing rules…" is over
         self.plan_view = PlanView(self.form.label_for)
         self.plan_view.fieldActivated.connect(self.form.focus_field)
-        sizes = self.splitter.sizes()
-        self.splitter.replaceWidget(1, self.plan_view)
+        self._replace_plan_side(self.plan_view)
         self.placeholder.deleteLater()
-        self.splitter.setSizes(sizes)
+        self.course_panel()  # the plan view goes into its tab, beside the course's
+
+    def _replace_plan_side(self, widget: QWidget) -> None:
+        """Put ``widget`` on the plan's side of the splitter; the form keeps its width."""
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(1, widget)
+        if self.isVisible():
+            self.splitter.setSizes(sizes)
+        else:  # not laid out yet, so sizes() means nothing: the saved or default sizes
+            self._restore_geometry()
 
     # ---------------------------------------------------------------- the controller
     def _edited(self, key: str, value: Any) -> None:
@@ -418,8 +410,6 @@ class MainWindow(QMainWindow):
             self.plan_view.show_problems(problems)
 
     def _validity_changed(self, valid: bool) -> None:
-        if not self.actions_built:
-            return
         self.save_action.setEnabled(valid)
         for item in (self.preview_action, self.print_action, self.export_action):
             item.setEnabled(valid)
@@ -486,14 +476,6 @@ class MainWindow(QMainWindow):
         if done is not None:
             # the children paint in this same pass; the timer fires once it is on screen
             QTimer.singleShot(0, done)
-
-    def finish_startup(self) -> None:
-        """After the first paint: the menus' actions, the rest of the form, then the
-        dosing rules."""
-        self._build_actions()
-        self.form.finish_building()
-        install_exception_hook(self)
-        self.controller.load_core()
 
 
 def install_exception_hook(window: MainWindow) -> None:

@@ -8,7 +8,7 @@ event filter: without keyboard focus, the wheel scrolls the page around the cont
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -47,15 +47,18 @@ _guard: _WheelGuard | None = None
 
 def guard_wheel(root: QWidget) -> None:
     """Guard every drop-down, spin box and date edit in ``root`` (and ``root`` itself)."""
+    for widget in [root, *root.findChildren(QWidget)]:
+        guard(widget)
+
+
+def guard(widget: QWidget) -> None:
+    """Guard ``widget`` if it is a drop-down, spin box or date edit. (The form guards its
+    editors one by one as it makes them: listing all its children for Python is slow.)"""
     global _guard
+    if not isinstance(widget, QComboBox | QAbstractSpinBox):
+        return
     if _guard is None:
         _guard = _WheelGuard()
-    from PySide6.QtCore import Qt
-
-    widgets = [root, *root.findChildren(QWidget)]
-    for widget in widgets:
-        if not isinstance(widget, QComboBox | QAbstractSpinBox):
-            continue
-        # a click or Tab gives focus; the wheel never does
-        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        widget.installEventFilter(_guard)  # installing twice keeps one filter
+    # a click or Tab gives focus; the wheel never does
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    widget.installEventFilter(_guard)  # installing twice keeps one filter

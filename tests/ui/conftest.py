@@ -54,5 +54,5 @@ def window(qtbot: Any, controller: PlanController) -> MainWindow:
     qtbot.addWidget(made, before_close_func=lambda w: setattr(w, "unsaved", False))
     with qtbot.waitExposed(made):  # a context manager: it waits at the end of the block
         made.show()
-    controller.load_core()  # as run() does after the first paint
+    controller.load_core()  # as run() does
     return made

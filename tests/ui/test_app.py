@@ -27,6 +27,21 @@ def test_smoke_starts_the_real_window_prints_one_line_and_exits_0(tmp_path, scal
     assert not list(tmp_path.rglob("*.ini"))  # a start-up check writes no settings
 
 
+def test_the_window_loads_the_dosing_rules_before_qt(tmp_path):
+    # PySide6 reads the source of every module imported after it (its __feature__ hook):
+    # the rules (pydantic and the models, ~100 modules) come first, as a start-up cost
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path),
+               PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "besponsa_desktop",
+                           "--smoke"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    imported = [line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:") and "|" in line]
+    assert imported.index("besponsa_desktop.core.models") < imported.index("PySide6.QtCore")
+    assert "besponsa_desktop.ui.plan_view" in imported  # the plan view is there to be used
+
+
 def test_window_arguments_are_told_apart_from_commands():
     assert _window_args([]) == (False, None)
     assert _window_args(["--smoke"]) == (True, None)

@@ -404,7 +404,7 @@ controller = PlanController(Settings(Path({str(tmp_path)!r}) / "u.ini",
                                      Path({str(tmp_path)!r}) / "s.ini"))
 window = MainWindow(controller)
 window.show()
-window.finish_startup()
+controller.load_core()
 window.load_values(controller.load_request(json.loads({json.dumps(request())!r})))
 app.processEvents()
 assert window.preview_action.isEnabled()

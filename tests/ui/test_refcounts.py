@@ -54,8 +54,8 @@ from besponsa_desktop.ui.main_window import MainWindow
 app = QApplication([])
 folder = pathlib.Path(tempfile.mkdtemp())
 controller = PlanController(Settings(folder / "user.ini", folder / "system.ini"))
-window = MainWindow(controller, staged=True)  # as the program starts it
-window.finish_startup()  # what follows the first paint
+window = MainWindow(controller)  # as the program starts it
+controller.load_core()
 request = json.loads(pathlib.Path(sys.argv[1]).read_text(encoding="utf-8"))
 window.load_values(controller.load_request(request))
 field = window.form.fields["weight_kg"]

@@ -73,6 +73,24 @@ def test_the_wheel_over_a_hovered_drop_down_changes_nothing(qtbot, window):
     assert window.plan_view.decision == "proceed"
 
 
+def test_no_drop_down_in_the_form_is_left_to_the_wheel(qtbot, window):
+    # the form guards its editors as it makes them: every drop-down in it, units included
+    from PySide6.QtWidgets import QAbstractSpinBox, QComboBox
+
+    cycle2(window)
+    window.form.fields["patient.name"].line.setFocus()
+    boxes = [*window.form.findChildren(QComboBox), *window.form.findChildren(QAbstractSpinBox)]
+    assert len(boxes) >= 12
+    for box in boxes:
+        before = box.currentIndex() if isinstance(box, QComboBox) else box.text()
+        wheel(box, -1)
+        wheel(box, +1)
+        wheel(box, -1)
+        after = box.currentIndex() if isinstance(box, QComboBox) else box.text()
+        assert after == before, box.accessibleName()
+    assert window.plan_view.decision == "proceed"
+
+
 def test_the_wheel_still_scrolls_the_form_over_a_drop_down(qtbot, window):
     cycle2(window)
     window.resize(1024, 500)
