@@ -32,6 +32,7 @@ from besponsa_desktop import cli
 from besponsa_desktop.app.courses import CourseService
 from besponsa_desktop.app.errors import Refused
 from besponsa_desktop.core.validation import InvalidRequest
+from tests.machine_tally import Tally
 from tests.store.store_helpers import (
     CHECKER,
     MRN,
@@ -41,6 +42,7 @@ from tests.store.store_helpers import (
     cycle1_request,
 )
 
+TALLY = Tally("app course machine")
 MIN_GAP = timedelta(days=6)
 PENDING = ("scheduled", "held", "moved")
 EVENTS = st.sampled_from([
@@ -64,6 +66,9 @@ class CourseMachine(RuleBasedStateMachine):
         self.window: Any = None
 
     def teardown(self) -> None:
+        if self.history:
+            started = sum(1 for c in self.history["cycles"] if c["started"])
+            TALLY.run(started, stopped=self.history["state"]["status"] == "discontinued")
         self.service.close()
         if self.window is not None:
             self.window.close()
@@ -73,11 +78,14 @@ class CourseMachine(RuleBasedStateMachine):
         before = self.service.version(MRN)
         try:
             work()
+            TALLY.step()
         except Refused as refused:
             assert refused.findings and all(f.code and f.source for f in refused.findings)
             assert self.service.version(MRN) == before  # a refusal stores nothing
+            TALLY.step([f.code for f in refused.findings])
         except InvalidRequest:
             assert self.service.version(MRN) == before
+            TALLY.step(["invalid_request"])
         self.history = self.service.history(MRN)
 
     @initialize()
@@ -292,14 +300,22 @@ def window_rows(machine: CourseMachine, printed: dict[str, Any]) -> list[tuple]:
 
 MACHINE_SETTINGS = settings(max_examples=10, stateful_step_count=15, deadline=None,
                             suppress_health_check=[HealthCheck.too_slow])
-CourseMachine.TestCase.settings = MACHINE_SETTINGS
-test_course_through_the_services_keeps_every_rule = CourseMachine.TestCase
+
+
+def test_course_through_the_services_keeps_every_rule() -> None:
+    from hypothesis.stateful import run_state_machine_as_test
+
+    TALLY.reset()
+    run_state_machine_as_test(CourseMachine, settings=MACHINE_SETTINGS)
+    print(TALLY.report())
 
 
 @pytest.mark.slow
 def test_course_state_machine_long_run() -> None:
     from hypothesis.stateful import run_state_machine_as_test
 
+    TALLY.reset()
     run_state_machine_as_test(CourseMachine, settings=settings(
         max_examples=200, stateful_step_count=30, deadline=None,
         suppress_health_check=[HealthCheck.too_slow]))
+    print(TALLY.report())

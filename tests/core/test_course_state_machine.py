@@ -29,6 +29,7 @@ from besponsa_desktop.core.planner import make_plan
 from besponsa_desktop.core.validation import InvalidRequest
 from tests.core.course_helpers import PHARMACIST
 from tests.factories import completed, labs_on, request
+from tests.machine_tally import Tally
 
 AT = datetime(2026, 11, 30, 9, tzinfo=UTC)
 VARIANTS = {
@@ -55,6 +56,8 @@ VARIANT_NAMES = [
 ]
 PEOPLE = [PHARMACIST, "Chris Checker", "Nora Nurse"]
 
+TALLY = Tally("core course machine")
+
 
 class CourseMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
@@ -63,12 +66,19 @@ class CourseMachine(RuleBasedStateMachine):
         self.highest_level = 0
         self.refusals = 0
 
+    def teardown(self) -> None:
+        if self.course is not None:
+            started = sum(1 for cy in self.course.cycles if cy.started)
+            TALLY.run(started, stopped=self.course.stop is not None)
+
     # ------------------------------------------------------------ helpers
     def _try(self, event: c.CourseEvent) -> None:
         assert self.course is not None
         try:
             self.course = c.apply(self.course, event)
+            TALLY.step()
         except c.CourseRefused as refused:
+            TALLY.step([r.code for r in refused.reasons])
             assert refused.reasons, "a refusal always says why"
             for reason in refused.reasons:
                 assert reason.code and reason.message and reason.source
@@ -364,7 +374,9 @@ def _run(examples: int, steps: int) -> None:
         deadline=None,
         suppress_health_check=[HealthCheck.too_slow],
     )
+    TALLY.reset()
     CourseMachine.TestCase().runTest()
+    print(TALLY.report())
 
 
 def test_random_courses_keep_every_rule_across_doses_and_cycles():
