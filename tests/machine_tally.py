@@ -45,9 +45,12 @@ class Tally:
         share = self.refused / self.tried if self.tried else 0.0
         reached = ", ".join(f"≥{k}: {self.reached(k):.0%}" for k in (1, 2, 3, 4, 5, 6))
         common = ", ".join(f"{code} {n}" for code, n in self.reasons.most_common(8))
+        runs = (
+            f"{self.runs} runs; cycles started {reached}; discontinued in {self.stopped}; "
+            if self.runs
+            else ""
+        )
         return (
-            f"\n{self.name}: {self.runs} runs; cycles started {reached}; "
-            f"discontinued permanently in {self.stopped}; "
-            f"{self.tried} changes tried, {self.refused} refused ({share:.0%}); "
-            f"most refused: {common}"
+            f"\n{self.name}: {runs}{self.tried} changes tried, {self.refused} refused "
+            f"({share:.0%}); most refused: {common or 'none'}"
         )

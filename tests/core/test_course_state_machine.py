@@ -30,6 +30,7 @@ from besponsa_desktop.core.validation import InvalidRequest
 from tests.core.course_helpers import PHARMACIST
 from tests.factories import completed, labs_on, request
 from tests.machine_tally import Tally
+from tests.ward import CoreDesk, Ward, core_event
 
 AT = datetime(2026, 11, 30, 9, tzinfo=UTC)
 VARIANTS = {
@@ -57,6 +58,7 @@ VARIANT_NAMES = [
 PEOPLE = [PHARMACIST, "Chris Checker", "Nora Nurse"]
 
 TALLY = Tally("core course machine")
+WARD_TALLY = Tally("the ward's own steps")
 
 
 class CourseMachine(RuleBasedStateMachine):
@@ -109,52 +111,54 @@ class CourseMachine(RuleBasedStateMachine):
         return completed(data, on, **change), on
 
     # ------------------------------------------------------------ rules
-    @initialize(hsct=st.booleans(), blasts=st.sampled_from([4000, 4000, 20000]))
-    def first_plan(self, hsct: bool, blasts: int) -> None:
-        data = request(hsct_planned=hsct, labs={"peripheral_blasts_per_mm3": blasts})
-        self.course = c.apply(None, c.PlanSaved(plan=make_plan(data), by=PHARMACIST, at=AT))
-
-    @rule(
-        steps=st.integers(1, 8),
-        response=st.sampled_from(["cr", "cr", "cri", "none"]),
-        mrd=st.booleans(),
-        toxicity=st.sampled_from([None, None, 3, 7, 14, 14, 30]),
-        variant=st.sampled_from(VARIANT_NAMES),
+    @initialize(
+        hsct=st.sampled_from([False, False, False, True]),
+        blasts=st.sampled_from([4000, 4000, 4000, 20000]),
+        data=st.data(),
     )
-    def advance(
-        self, steps: int, response: str, mrd: bool, toxicity: int | None, variant: str
-    ) -> None:
-        """Do the next right thing a few times, so that sequences reach later cycles; the
-        first plan made may be one of the variants, and a Day 8 or 15 may be held for
-        toxicity on the way."""
+    def first_plan(self, hsct: bool, blasts: int, data: st.DataObject) -> None:
+        """Cycle 1 Day 1 planned, then as far as the ward took the course before the
+        random steps begin (none, or some cycles: so that runs reach later cycles even
+        when the ward's own rule is not drawn)."""
+        data_ = request(hsct_planned=hsct, labs={"peripheral_blasts_per_mm3": blasts})
+        self.course = c.apply(None, c.PlanSaved(plan=make_plan(data_), by=PHARMACIST, at=AT))
+        self._ward(data, data.draw(st.sampled_from([0, 0, 10, 20, 30, 45]), label="ward steps"))
+
+    @rule(steps=st.integers(1, 12), data=st.data())
+    def ward(self, steps: int, data: st.DataObject) -> None:
+        """The ward's next steps (tests/ward.py): plan each day with labs that allow it,
+        give it on a date the course allows, record the response, plan the next cycle —
+        with holds, moves, omissions and toxicity on the way."""
+        self._ward(data, steps)
+
+    def _ward(self, data: st.DataObject, steps: int) -> None:
+        ward_ = Ward(data.draw)
         for _ in range(steps):
             assert self.course is not None
-            if self.course.stop is not None:
+            action = ward_.next(self.course, CoreDesk(self.course))
+            if action is None:
                 return
-            pending = [d for d in self._doses() if d.status.pending]
-            if pending:
-                dose = pending[0]
-                cycle = self.course.cycle(dose.cycle)
-                assert cycle is not None and dose.date is not None
-                if toxicity is not None and dose.day != 1 and cycle.started:
-                    self.hold(0, toxicity)
-                    toxicity = None
-                    continue
-                plan = cycle.latest_plan(dose.day)
-                if plan is not None and plan.plan.decision.value == "proceed":
-                    version = self.course.version
-                    self.give(0, 0)
-                    if self.course.version != version:
-                        continue
-                self.plan_a_day(0, variant)
-                variant = "clean"
-                continue
-            last = self.course.last
-            if last.started and last.response is None:
-                self.respond(response, mrd)
+            try:
+                event = core_event(action, PHARMACIST, "Nora Nurse")
+                self.course = c.apply(self.course, event)
+            except (c.CourseRefused, InvalidRequest) as refused:
+                codes = [r.code for r in refused.reasons] if isinstance(
+                    refused, c.CourseRefused) else ["invalid_request"]
+                WARD_TALLY.step(codes)
+                ward_.refused(action)
             else:
-                self.next_cycle(variant, response)
-                variant = "clean"
+                WARD_TALLY.step()
+                ward_.done(action)
+            self._check()
+
+    def _check(self) -> None:
+        """Every invariant, after each change a compound step makes."""
+        self.nothing_after_a_permanent_stop()
+        self.the_dose_level_never_falls()
+        self.doses_are_six_days_apart_and_in_their_windows()
+        self.cycles_are_consecutive_and_never_overlap()
+        self.cycle_limits_hold()
+        self.later_cycles_follow_a_response_and_doses_a_plan()
 
     @rule(pick=st.integers(0, 5), variant=st.sampled_from(VARIANT_NAMES))
     def plan_a_day(self, pick: int, variant: str) -> None:
@@ -347,9 +351,15 @@ class CourseMachine(RuleBasedStateMachine):
             return
         cycles = self.course.cycles
         assert [cy.number for cy in cycles] == list(range(1, len(cycles) + 1))
+        schedule = {cy.number: cy for cy in c.course_schedule(self.course)}
         for before, after in itertools.pairwise(cycles):
             assert before.started
             assert after.start_date >= before.next_cycle_due
+            # Day 1 is at least 6 days after the last dose before it, given or to come
+            earlier = [
+                d.date for n in range(1, after.number) for d in schedule[n].doses if d.date
+            ]
+            assert after.start_date >= max(earlier) + timedelta(days=6)
 
     @invariant()
     def cycle_limits_hold(self) -> None:
@@ -361,13 +371,35 @@ class CourseMachine(RuleBasedStateMachine):
             request_ = cy.day1.plan.request
             if request_.hsct_planned:
                 assert cy.number <= cycle_limits.HSCT_MAX_CYCLES
+            previous = self.course.cycle(cy.number - 1)
             if cy.number > cycle_limits.MAX_CYCLES_WITHOUT_RESPONSE:
-                previous = self.course.cycle(cy.number - 1)
                 assert previous is not None and previous.response is not None
                 assert previous.response.response.achieved
+            if request_.hsct_planned and cy.number == cycle_limits.HSCT_MAX_CYCLES:
+                # a 3rd cycle before HSCT only without CR/CRi and MRD negativity
+                assert previous is not None and previous.response is not None
+                response = previous.response
+                assert not (response.response.achieved and response.mrd_negative)
+
+    @invariant()
+    def later_cycles_follow_a_response_and_doses_a_plan(self) -> None:
+        """A cycle after the first starts only once the response to the one before is
+        recorded; a dose given had a plan of its own that proceeds."""
+        if self.course is None:
+            return
+        for before, after in itertools.pairwise(self.course.cycles):
+            if after.started:
+                assert before.response is not None, (after.number, "started without")
+        for cy in self.course.cycles:
+            for entry in cy.entries:
+                if entry.live and entry.kind is c.EntryKind.GIVEN:
+                    plans = [p for p in cy.revisions(entry.day) if p.seq < entry.seq]
+                    assert plans and plans[-1].plan.decision.value == "proceed", entry
 
 
 def _run(examples: int, steps: int) -> None:
+    """Run the machine; at least a third of the runs must start cycle 3 (else the
+    invariants across cycles went unexercised)."""
     CourseMachine.TestCase.settings = settings(
         max_examples=examples,
         stateful_step_count=steps,
@@ -375,8 +407,10 @@ def _run(examples: int, steps: int) -> None:
         suppress_health_check=[HealthCheck.too_slow],
     )
     TALLY.reset()
+    WARD_TALLY.reset()
     CourseMachine.TestCase().runTest()
-    print(TALLY.report())
+    print(TALLY.report(), WARD_TALLY.report())
+    assert TALLY.reached(3) >= 1 / 3, TALLY.report()
 
 
 def test_random_courses_keep_every_rule_across_doses_and_cycles():
