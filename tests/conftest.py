@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from tests import backends
-from tests.ward_clock import WardClock, local_zone, patch_clock
 from tests.pg_cluster import Cluster
 from tests.pg_ward import Ward, set_up_ward
+from tests.ward_clock import WardClock, local_zone, patch_clock
 
 
 @pytest.fixture(autouse=True)

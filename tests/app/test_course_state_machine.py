@@ -29,8 +29,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from besponsa_desktop import cli
-from besponsa_desktop.app.courses import CourseService
+from besponsa_desktop.app.courses import CourseService, ward_time
 from besponsa_desktop.app.errors import Refused
+from besponsa_desktop.core.course_rules import CLOCK_TOLERANCE
 from besponsa_desktop.core.validation import InvalidRequest
 from tests.store.store_helpers import (
     CHECKER,
@@ -40,6 +41,7 @@ from tests.store.store_helpers import (
     completed,
     cycle1_request,
 )
+from tests.ward_clock import patch_clock
 
 MIN_GAP = timedelta(days=6)
 PENDING = ("scheduled", "held", "moved")
@@ -62,22 +64,31 @@ class CourseMachine(RuleBasedStateMachine):
         self.service = CourseService(db=self.db)
         self.history: dict[str, Any] = {}
         self.window: Any = None
+        # the ward's clock, set by each rule to when its record is made
+        self.patches = pytest.MonkeyPatch()
+        self.clock = patch_clock(self.patches)
 
     def teardown(self) -> None:
+        self.patches.undo()
         self.service.close()
         if self.window is not None:
             self.window.close()
         self.folder.cleanup()
 
-    def _try(self, work: Any) -> None:
+    def _try(self, work: Any, refused_for: str | None = None) -> None:
+        """Do the work; ``refused_for``: the code the core must refuse it with."""
         before = self.service.version(MRN)
         try:
             work()
         except Refused as refused:
             assert refused.findings and all(f.code and f.source for f in refused.findings)
             assert self.service.version(MRN) == before  # a refusal stores nothing
+            if refused_for is not None:
+                assert [f.code for f in refused.findings] == [refused_for]
+                refused_for = None
         except InvalidRequest:
             assert self.service.version(MRN) == before
+        assert refused_for is None, f"not refused: {refused_for}"
         self.history = self.service.history(MRN)
 
     @initialize()
@@ -86,15 +97,22 @@ class CourseMachine(RuleBasedStateMachine):
         self.history = self.service.history(MRN)
 
     # ---------------------------------------------------------------- the rules
-    @rule(data=st.data(), offset=st.sampled_from([0, 0, 0, 0, 1, -1, 2, -3]))
-    def give(self, data: st.DataObject, offset: int) -> None:
+    @rule(data=st.data(), offset=st.sampled_from([0, 0, 0, 0, 1, -1, 2, -3]),
+          recorded=st.sampled_from([10, 10, 10, 60 * 24, -4, -60 * 24 * 2]))
+    def give(self, data: st.DataObject, offset: int, recorded: int) -> None:
+        """Given on or off its date; recorded ``recorded`` minutes after the time given —
+        or before it, which is refused beyond the clocks' tolerance."""
         pending = _pending(self.history)
         if not pending:
             return
         cycle, day, when = data.draw(st.sampled_from(pending[:2]))  # mostly the next dose
         on = date.fromisoformat(when) + timedelta(days=offset)
-        self._try(lambda: self.service.record_dose(
-            MRN, cycle, day, "given", by=NURSE, at=datetime(on.year, on.month, on.day, 10)))
+        given_at = datetime(on.year, on.month, on.day, 10)
+        self.clock.set(ward_time(given_at) + timedelta(minutes=recorded))
+        ahead = timedelta(minutes=-recorded) > CLOCK_TOLERANCE
+        self._try(lambda: self.service.record_dose(MRN, cycle, day, "given", by=NURSE,
+                                                   at=given_at),
+                  "given_after_recorded" if ahead else None)
 
     @rule(events=EVENTS)
     def next_dose_as_planned(self, events: dict[str, Any]) -> None:
@@ -116,8 +134,9 @@ class CourseMachine(RuleBasedStateMachine):
 
         def give() -> None:
             on = date.fromisoformat(when)
-            self.service.record_dose(MRN, cycle, day, "given", by=NURSE,
-                                     at=datetime(on.year, on.month, on.day, 10))
+            given_at = datetime(on.year, on.month, on.day, 10)
+            self.clock.set(ward_time(given_at) + timedelta(minutes=20))
+            self.service.record_dose(MRN, cycle, day, "given", by=NURSE, at=given_at)
 
         if not planned:
             self._try(plan)
@@ -132,14 +151,19 @@ class CourseMachine(RuleBasedStateMachine):
                 MRN, cycle, day, "held", by=PHARMACIST, reason="grade 2 nausea",
                 toxicity_days=toxicity))
 
-    @rule(data=st.data(), shift=st.integers(-4, 4))
-    def move(self, data: st.DataObject, shift: int) -> None:
+    @rule(data=st.data(), shift=st.integers(-4, 4), recorded=st.sampled_from([-3, -1, -1, 0, 1]))
+    def move(self, data: st.DataObject, shift: int, recorded: int) -> None:
+        """Moved, recorded ``recorded`` days from the new date: after it (a day already
+        past) is refused."""
         pending = _pending(self.history)
         if pending:
             cycle, day, when = data.draw(st.sampled_from(pending))
             to = date.fromisoformat(when) + timedelta(days=shift)
+            on = to + timedelta(days=recorded)
+            self.clock.set(datetime(on.year, on.month, on.day, 8, 0))
             self._try(lambda: self.service.record_dose(
-                MRN, cycle, day, "moved", by=PHARMACIST, moved_to=to, reason="clinic closed"))
+                MRN, cycle, day, "moved", by=PHARMACIST, moved_to=to, reason="clinic closed"),
+                "moved_before_recorded" if recorded > 0 else None)
 
     @rule(data=st.data())
     def omit(self, data: st.DataObject) -> None:

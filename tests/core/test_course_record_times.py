@@ -50,7 +50,9 @@ def test_a_dose_recorded_as_given_two_days_ahead_is_refused_with_both_times():
     # Monday's record of Wednesday's Day 8 "given": the course would believe it
     course = _day_8_due()
     refused = _refused(
-        _give, course, datetime(2026, 12, 9, 10, 30, tzinfo=PARIS),
+        _give,
+        course,
+        datetime(2026, 12, 9, 10, 30, tzinfo=PARIS),
         datetime(2026, 12, 7, 9, 0, tzinfo=PARIS),
     )
     assert refused.codes == ["given_after_recorded"]
@@ -66,7 +68,7 @@ def test_a_dose_recorded_as_given_two_days_ahead_is_refused_with_both_times():
 def test_a_given_time_a_few_minutes_ahead_is_accepted_as_a_clock_difference():
     course = _day_8_due()
     at = datetime(2026, 12, 8, 10, 30, tzinfo=PARIS)
-    assert CLOCK_TOLERANCE == timedelta(minutes=5)
+    assert timedelta(minutes=5) == CLOCK_TOLERANCE
     done = _give(course, at + CLOCK_TOLERANCE, at)
     assert c.course_schedule(done)[0].doses[1].status is c.DoseStatus.GIVEN
     refused = _refused(_give, course, at + CLOCK_TOLERANCE + timedelta(minutes=1), at)
@@ -77,11 +79,17 @@ def test_a_given_time_a_few_minutes_ahead_is_accepted_as_a_clock_difference():
 def test_the_times_are_compared_as_moments_whatever_their_offsets():
     course = _day_8_due()
     # 10:30 in Paris is 09:30 UTC: recorded at 09:32 UTC, it has been given
-    _give(course, datetime(2026, 12, 8, 10, 30, tzinfo=PARIS), datetime(2026, 12, 8, 9, 32, tzinfo=UTC))
+    _give(
+        course,
+        datetime(2026, 12, 8, 10, 30, tzinfo=PARIS),
+        datetime(2026, 12, 8, 9, 32, tzinfo=UTC),
+    )
     # 10:30 in New York is 15:30 UTC: not yet at 12:00 UTC; the message speaks the
     # ward's time (the time given's offset) for both
     refused = _refused(
-        _give, course, datetime(2026, 12, 8, 10, 30, tzinfo=NEW_YORK),
+        _give,
+        course,
+        datetime(2026, 12, 8, 10, 30, tzinfo=NEW_YORK),
         datetime(2026, 12, 8, 12, 0, tzinfo=UTC),
     )
     assert "Tue 8 Dec 2026 10:30" in str(refused) and "Tue 8 Dec 2026 07:00" in str(refused)
@@ -128,9 +136,7 @@ def test_the_day_of_the_record_is_the_wards_day_from_its_offset():
     # 23:30 on Tue 8 Dec in New York is already Wed 9 Dec in UTC: the ward's day is the 8th
     _move(course, date(2026, 12, 8), datetime(2026, 12, 8, 23, 30, tzinfo=NEW_YORK))
     # 00:30 on Wed 9 Dec in Paris is still Tue 8 Dec in UTC: the ward's day is the 9th
-    refused = _refused(
-        _move, course, date(2026, 12, 8), datetime(2026, 12, 9, 0, 30, tzinfo=PARIS)
-    )
+    refused = _refused(_move, course, date(2026, 12, 8), datetime(2026, 12, 9, 0, 30, tzinfo=PARIS))
     assert refused.codes == ["moved_before_recorded"]
 
 
@@ -159,6 +165,12 @@ def test_the_moment_of_a_record_must_carry_its_offset():
     from pydantic import ValidationError
 
     with pytest.raises(ValidationError) as error:
-        c.DoseMoved(cycle=1, day=8, to=date(2026, 12, 9), reason="x", by="Pat",
-                    at=datetime(2026, 12, 8, 9, 0))
+        c.DoseMoved(
+            cycle=1,
+            day=8,
+            to=date(2026, 12, 9),
+            reason="x",
+            by="Pat",
+            at=datetime(2026, 12, 8, 9, 0),
+        )
     assert "offset" in str(error.value)

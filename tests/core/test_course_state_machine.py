@@ -210,7 +210,10 @@ class CourseMachine(RuleBasedStateMachine):
         ahead = recorded < -CLOCK_TOLERANCE
         self._try(
             c.DoseGiven(
-                cycle=dose.cycle, day=dose.day, given_at=given_at, by="Nora Nurse",
+                cycle=dose.cycle,
+                day=dose.day,
+                given_at=given_at,
+                by="Nora Nurse",
                 at=given_at + recorded,
             ),
             "given_after_recorded" if ahead else None,
