@@ -523,8 +523,7 @@ def given_after_record(where: str, given_at: datetime, at: datetime) -> str | No
         recorded = _moment(at.astimezone(UTC)) + " UTC"
     return (
         f"{where} cannot be recorded as given at {_moment(given_at)}: this record is made "
-        f"{recorded}, before that time. A dose is recorded as given once it has been given: "
-        "record it once it has been given"
+        f"{recorded}, before that time; record it once it has been given"
     )
 
 

@@ -602,3 +602,21 @@ def test_the_dose_dialog_offers_no_past_day_to_move_to_and_shows_the_refusal_aft
     assert "cannot be moved to Tue 8 Dec 2026: that is before Wed 9 Dec 2026" in text
     assert "record it as given with the time it was given" in text
     assert course.version == version
+
+
+def test_the_dose_dialog_grows_to_show_a_refusal_whole_beside_what_was_typed(
+    qtbot, window, db, ward_clock
+):
+    save_cycle1(qtbot, window)
+    ward_clock.set(datetime(2026, 11, 30, 16, 0))
+    dialog = window.course_panel().record_dose(1, 1)
+    qtbot.waitExposed(dialog)
+    dialog.choose("given")
+    dialog.given_on.setText("1 Dec 2026")
+    dialog.given_at.setText("10:30")
+    dialog.record()
+    assert dialog.problem.isVisible()
+    # the message is not cut, and the fields typed are not squeezed to make room for it
+    assert dialog.problem.height() >= dialog.problem.heightForWidth(dialog.problem.width())
+    for field in (dialog.given_on, dialog.given_at, dialog.by):
+        assert field.height() >= field.minimumSizeHint().height()
