@@ -432,6 +432,7 @@ def replay_stored(stored: StoredCourse) -> tuple[Course, str | None]:
     from pydantic import ValidationError
 
     from besponsa_desktop.core.course import EVENT, CourseRefused, apply
+    from besponsa_desktop.core.validation import problems_from
 
     course = None
     refused = None
@@ -440,8 +441,11 @@ def replay_stored(stored: StoredCourse) -> tuple[Course, str | None]:
             event = EVENT.validate_json(json.dumps(stored_event.payload))
             course = apply(course, event)
         except (ValidationError, CourseRefused) as error:
-            why = "; ".join(f"{r.message} [{r.code}; {r.source}]" for r in error.reasons) \
-                if isinstance(error, CourseRefused) else "it is not a valid entry"
+            if isinstance(error, CourseRefused):
+                why = "; ".join(f"{r.message} [{r.code}; {r.source}]" for r in error.reasons)
+            else:
+                why = "it is not a valid entry (" + "; ".join(
+                    f"{p.path}: {p.message}" for p in problems_from(error)) + ")"
             refused = (f"entry {stored_event.seq} ({stored_event.kind}) and the "
                        f"{len(stored.events) - stored_event.seq} after it are refused by the "
                        f"rules: {why}")

@@ -101,3 +101,30 @@ def test_an_earlier_versions_dose_given_ahead_of_its_record_is_named_and_read_on
     assert "record it once it has been given" in history["refused_entries"]
     with pytest.raises(StoreError, match="Nothing can be added"):
         service.record_dose(MRN, 1, 1, "held", by=NURSE, reason="counts")
+
+
+def test_a_stored_entry_whose_moment_has_no_offset_is_named_with_the_field(
+        service: CourseService) -> None:
+    # an earlier version imported whatever moment a file gave; today's model wants its offset
+    _stored_by_an_earlier_version(service, "2026-12-01T10:30:00", "2026-12-01T10:40:00")
+    loaded = service.require(MRN)
+    assert loaded.refused is not None and "entry 2 (dose_given)" in loaded.refused
+    assert "at: the moment a record is made needs its UTC offset" in loaded.refused
+    assert service.history(MRN)["cycles"][0]["doses"][0]["status"] == "scheduled"
+
+
+def test_an_import_whose_moment_has_no_offset_is_refused_naming_the_element(
+        service: CourseService, tmp_path: Path) -> None:
+    from besponsa_desktop.app.exchange import ImportRefused
+
+    start_course(service)
+    data = service.export(MRN)
+    data["events"][0]["at"] = "2026-11-30T09:00:00"  # no offset
+    other = CourseService(db=tmp_path / "other.sqlite3")
+    try:
+        with pytest.raises(ImportRefused) as refused:
+            other.import_course(data, by=PHARMACIST)
+        assert "events[0].plan_saved.at" in str(refused.value)  # the element, named
+        assert "UTC offset" in str(refused.value)
+    finally:
+        other.close()
