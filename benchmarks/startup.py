@@ -152,7 +152,7 @@ def report_instructions(commands: dict[str, list[str]], env: dict[str, str],
         subprocess.run(command, cwd=ROOT, env=env, capture_output=True, timeout=120)
     counts = {name: instructions(command, env) for name, command in commands.items()}
     for name, count in counts.items():
-        print(f"{name:8} {count / 1e6:6.0f} million instructions to the first paint")
+        print(f"{name:8} {count / 1e6:6.0f} million instructions to its line")
     ratio = counts["program"] / counts["empty"]
     print(f"ratio to the empty window {ratio:.3f} (limit {limit}); "
           f"to the window with one label {counts['program'] / counts['label']:.3f}; "
