@@ -198,24 +198,28 @@ class CourseMachine(RuleBasedStateMachine):
         pick=st.integers(0, 5),
         offset=st.sampled_from([0, 0, 0, 0, -3, -1, 1, 2, 3]),
         recorded=st.sampled_from(RECORDED_AFTER_GIVEN),
+        as_before=st.sampled_from([False, False, False, True]),
     )
-    def give(self, pick: int, offset: int, recorded: timedelta = timedelta(0)) -> None:
+    def give(
+        self, pick: int, offset: int, recorded: timedelta = timedelta(0), as_before: bool = False
+    ) -> None:
         """Given on or off its date, recorded at or after the time given — or before it
-        (the record made ahead of the dose), which is always refused."""
+        (the record made ahead of the dose), which is refused. ``as_before``: as earlier
+        versions stored it (the time as typed, ``at`` in UTC), refused only when ahead in
+        every time zone."""
         dose = self._pick([d for d in self._doses() if d.status.pending], pick)
         if dose is None or dose.date is None:
             return
         on = dose.date + timedelta(days=offset)
         given_at = datetime(on.year, on.month, on.day, 10, tzinfo=WARD)
+        at = given_at + recorded
         ahead = recorded < -CLOCK_TOLERANCE
+        if as_before:
+            given_at = given_at.replace(tzinfo=None)
+            at = (given_at + recorded).replace(tzinfo=UTC)
+            ahead = recorded < -(timedelta(hours=14) + CLOCK_TOLERANCE)
         self._try(
-            c.DoseGiven(
-                cycle=dose.cycle,
-                day=dose.day,
-                given_at=given_at,
-                by="Nora Nurse",
-                at=given_at + recorded,
-            ),
+            c.DoseGiven(cycle=dose.cycle, day=dose.day, given_at=given_at, by="Nora Nurse", at=at),
             "given_after_recorded" if ahead else None,
         )
 
