@@ -473,8 +473,10 @@ def _store_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
     _dose_options(record)
     record.add_argument("--status", required=True, choices=("given", "held", "moved", "omitted"))
     record.add_argument("--at", type=_datetime_arg, metavar="YYYY-MM-DDTHH:MM",
-                        help="when the dose was given")
-    record.add_argument("--to", type=_date_arg, metavar="YYYY-MM-DD", help="the new date")
+                        help="when the dose was given, in the ward's time (an offset such as "
+                        "+01:00 may be added); not later than now")
+    record.add_argument("--to", type=_date_arg, metavar="YYYY-MM-DD",
+                        help="the new date (today or later)")
     record.add_argument("--reason", help="why the dose was held, moved or omitted")
     record.add_argument("--toxicity-days", type=int, metavar="DAYS",
                         help="days dosing was interrupted for toxicity (sets Table 4)")

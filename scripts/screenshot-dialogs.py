@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtGui import QGuiApplication  # noqa: E402
 
+from besponsa_desktop.app import courses  # noqa: E402
 from besponsa_desktop.app.courses import CourseService  # noqa: E402
 from besponsa_desktop.controller import PlanController  # noqa: E402
 from besponsa_desktop.settings import Settings  # noqa: E402
@@ -28,7 +30,13 @@ from besponsa_desktop.ui.main_window import MainWindow  # noqa: E402
 PHARMACIST = "A. Okafor"
 
 
+# The ward's clock for the shots: Monday 30 Nov 2026, 16:00 (UTC+1), the day before the
+# course's Day 1, so that recording Day 1 as given shows the refusal a nurse would see.
+NOW = datetime(2026, 11, 30, 16, 0, tzinfo=timezone(timedelta(hours=1)))
+
+
 def main(out: Path) -> int:
+    courses.now = lambda: NOW  # type: ignore[assignment]
     app = application()
     work = Path(tempfile.mkdtemp())
     request = json.loads((ROOT / "scripts/screenshot-states/proceed.json").read_text())
@@ -50,8 +58,19 @@ def main(out: Path) -> int:
     controller.course.set_signer(PHARMACIST)
     window.load_values(controller.course.open_course("H1234567") or {})
     window.show_course()
+    def given_ahead() -> None:
+        """Day 1 recorded on Monday as given on Tuesday at 10:30: refused by the core."""
+        panel.select_dose(1, 1)
+        window.record_dose()
+        dialog = panel.dialog
+        dialog.choose("given")
+        dialog.given_on.setText("1 Dec 2026")
+        dialog.given_at.setText("10:30")
+        dialog.record()
+
     shots = [
         ("dialog-record-dose", lambda: (panel.select_dose(1, 8), window.record_dose())),
+        ("dialog-record-dose-given-ahead", given_ahead),
         ("dialog-correct-record", lambda: (panel.select_dose(1, 1), window.correct_record())),
         ("dialog-response", lambda: (panel.select_dose(1, 1), window.record_response())),
     ]

@@ -1,6 +1,7 @@
 """Fixtures every test folder may use. Every test reads settings from its own folders: the
 command line reads the user's and IT's settings files (XDG locations, as Qt does), never
-the real ones of this machine. A throwaway PostgreSQL server set up as a ward (started once
+the real ones of this machine. The ward's clock (``ward_clock``): the moment the services
+record, set by each test. A throwaway PostgreSQL server set up as a ward (started once
 per session, only when a test asks for it) and databases on it. Foreign C-library locales
 for the date tests."""
 
@@ -18,6 +19,19 @@ import pytest
 from tests import backends
 from tests.pg_cluster import Cluster
 from tests.pg_ward import Ward, set_up_ward
+from tests.ward_clock import WardClock, local_zone, patch_clock
+
+
+@pytest.fixture(autouse=True)
+def ward_clock(monkeypatch: pytest.MonkeyPatch) -> WardClock:
+    return patch_clock(monkeypatch)
+
+
+@pytest.fixture
+def ward_zone() -> Iterator[None]:
+    """The workstation's time zone set to Central Europe's (UTC+1 in winter) for the test."""
+    with local_zone():
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -42,7 +42,16 @@ SETTING_DEFAULTS = {
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The moment a record is made, with this workstation's UTC offset (the ward's): the
+    core takes the ward's date from it (a dose moved to a day already past is refused)."""
+    return datetime.now(UTC).astimezone()
+
+
+def ward_time(moment: datetime) -> datetime:
+    """A time given, in the ward's time with its offset: one typed without an offset is the
+    workstation's local time on that date (summer time as it was then); one with an offset is
+    converted, so that its date is the ward's date."""
+    return moment.astimezone()
 
 
 @dataclass(frozen=True)
@@ -214,8 +223,15 @@ class CourseService:
 
         fields: dict[str, Any] = {"by": self.signer(by), "at": now(), "cycle": cycle,
                                   "day": day}
+        given_at = None
+        if at is not None:
+            try:
+                given_at = ward_time(at)
+            except (OverflowError, ValueError, OSError):
+                raise StoreError("at: this date and time cannot be placed in this "
+                                 "computer's time zone") from None
         kinds: dict[str, tuple[type[Any], dict[str, Any]]] = {
-            "given": (core.DoseGiven, {"given_at": at}),
+            "given": (core.DoseGiven, {"given_at": given_at}),
             "held": (core.DoseHeld, {"reason": reason, "toxicity_days": toxicity_days or 0}),
             "moved": (core.DoseMoved, {"to": moved_to, "reason": reason}),
             "omitted": (core.DoseOmitted, {"reason": reason}),
@@ -247,7 +263,7 @@ class CourseService:
 
         loaded = self.require(mrn)
         try:
-            found = allowed_dates(loaded.course, cycle, day)
+            found = allowed_dates(loaded.course, cycle, day, at=now())
         except CourseRefused as refused:
             raise Refused(refused.reasons, f"cycle {cycle} Day {day}") from None
         return MoveOptions(list(found.dates), found.reason)
@@ -416,6 +432,7 @@ def replay_stored(stored: StoredCourse) -> tuple[Course, str | None]:
     from pydantic import ValidationError
 
     from besponsa_desktop.core.course import EVENT, CourseRefused, apply
+    from besponsa_desktop.core.validation import problems_from
 
     course = None
     refused = None
@@ -424,8 +441,11 @@ def replay_stored(stored: StoredCourse) -> tuple[Course, str | None]:
             event = EVENT.validate_json(json.dumps(stored_event.payload))
             course = apply(course, event)
         except (ValidationError, CourseRefused) as error:
-            why = "; ".join(f"{r.message} [{r.code}; {r.source}]" for r in error.reasons) \
-                if isinstance(error, CourseRefused) else "it is not a valid entry"
+            if isinstance(error, CourseRefused):
+                why = "; ".join(f"{r.message} [{r.code}; {r.source}]" for r in error.reasons)
+            else:
+                why = "it is not a valid entry (" + "; ".join(
+                    f"{p.path}: {p.message}" for p in problems_from(error)) + ")"
             refused = (f"entry {stored_event.seq} ({stored_event.kind}) and the "
                        f"{len(stored.events) - stored_event.seq} after it are refused by the "
                        f"rules: {why}")

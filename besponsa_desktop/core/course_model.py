@@ -6,7 +6,9 @@ records, responses, double checks, the state) is derived by applying them in tur
 reason and the entry stays in the history.
 
 Events carry who (``by``, supplied by the application from an authenticated identity) and
-when (``at``, UTC, supplied by the application): the core reads no clock.
+when (``at``, supplied by the application with the ward's UTC offset; earlier versions gave
+it in UTC): the core reads no clock. A time given (``given_at``) is the ward's time; earlier
+versions stored it as typed, without its offset (see ``course_rules``, "times of a record").
 """
 
 from __future__ import annotations
@@ -43,6 +45,16 @@ def _reason(value: str) -> str:
     return cleaned
 
 
+def _with_offset(value: datetime) -> datetime:
+    # A moment without its UTC offset cannot be placed in time: comparing it with one that
+    # has an offset would fail, and guessing the offset could move it by hours.
+    if value.utcoffset() is None:
+        raise ValueError(
+            "the moment a record is made needs its UTC offset (e.g. 2026-12-08T10:30:00+01:00)"
+        )
+    return value
+
+
 Name = Annotated[str, AfterValidator(_name)]
 Reason = Annotated[str, AfterValidator(_reason)]
 
@@ -69,7 +81,7 @@ class CourseRefused(Exception):
 
 class _Event(_Frozen):
     by: Name
-    at: datetime
+    at: Annotated[datetime, AfterValidator(_with_offset)]
 
 
 class PlanSaved(_Event):

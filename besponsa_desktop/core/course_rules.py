@@ -485,6 +485,62 @@ def _later_day_problems(course: Course, cycle: CycleRecord, event: PlanSaved) ->
     return out
 
 
+# ---------------------------------------------------------------- times of a record
+#
+# A record never claims what cannot yet have happened: a dose is recorded as given once it
+# has been given, and a move plans a dose for a day to come. The core compares the event's
+# own times: ``at`` (when the record is made, with the ward's UTC offset) and the time given
+# or the date moved to. Where the ward's offset is not known (a time given stored without
+# it, or an ``at`` in UTC, as earlier versions kept every ``at``), only what is certain in
+# every time zone is refused: a course stored before these rules loads as it was, unless
+# one of its records is later than its own moment wherever it was made.
+
+# Workstations' clocks differ by a few minutes, and a nurse may read the infusion's start
+# from another clock than the one the record is made on: a time given up to 5 minutes after
+# the record is the same moment. More is a dose recorded ahead of its time.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+# The UTC offsets in use run from -12 to +14 hours.
+_WEST, _EAST = timedelta(hours=-12), timedelta(hours=14)
+
+
+def _moment(when: datetime) -> str:
+    return f"{fmt_date(when.date())} {when:%H:%M}"
+
+
+def given_after_record(where: str, given_at: datetime, at: datetime) -> str | None:
+    """Why a dose may not be recorded as given at ``given_at`` by a record made at ``at``
+    (None: it may). With its offset the time given is compared with the record as a moment;
+    without (as typed, stored by earlier versions) it is refused only when it is later than
+    the record's moment in every time zone."""
+    if given_at.utcoffset() is not None:
+        if given_at <= at + CLOCK_TOLERANCE:
+            return None
+        recorded = _moment(at.astimezone(given_at.tzinfo))  # both in the ward's time
+    else:
+        latest = at.astimezone(UTC).replace(tzinfo=None) + _EAST
+        if given_at <= latest + CLOCK_TOLERANCE:
+            return None
+        recorded = _moment(at.astimezone(UTC)) + " UTC"
+    return (
+        f"{where} cannot be recorded as given at {_moment(given_at)}: this record is made "
+        f"{recorded}, before that time; record it once it has been given"
+    )
+
+
+def record_day(at: datetime) -> date:
+    """The ward's date when a record is made at ``at``: ``at``'s own date, as it carries the
+    ward's offset. An ``at`` in UTC may be an earlier version's, whose ward's offset is not
+    known: then the earliest date anywhere at that moment."""
+    if at.utcoffset() == timedelta(0):
+        return (at + _WEST).date()
+    return at.date()
+
+
+def moved_before_record(to: date, at: datetime) -> bool:
+    """A move recorded at ``at`` may not plan the dose for a day already past there."""
+    return to < record_day(at)
+
+
 # ---------------------------------------------------------------- dose records
 
 
@@ -556,6 +612,9 @@ def _dose_given(course: Course, event: DoseGiven) -> Course:
     cycle, dose = _pending_dose(course, event, "recorded as given")
     on = event.given_at.date()
     where = f"cycle {event.cycle} Day {event.day}"
+    ahead = given_after_record(where, event.given_at, event.at)
+    if ahead is not None:
+        raise _refuse(profile, Rule.PROGRAM, "given_after_recorded", ahead)
     plan = cycle.latest_plan(event.day)
     if plan is None:
         raise _refuse(
@@ -752,8 +811,11 @@ class _Trial:
     at: datetime = datetime(2000, 1, 1, tzinfo=UTC)
 
 
-def allowed_dates(course: Course, cycle_number: int, day: int) -> schedule.Replan:
-    """The dates a Day 8 or 15 dose may move to, or why there are none."""
+def allowed_dates(
+    course: Course, cycle_number: int, day: int, at: datetime | None = None
+) -> schedule.Replan:
+    """The dates a Day 8 or 15 dose may move to, or why there are none; ``at``: the moment
+    the move would be recorded (days already past then are left out)."""
     cycle = _cycle(course, cycle_number)
     if day == 1:
         return schedule.Replan(
@@ -770,8 +832,18 @@ def allowed_dates(course: Course, cycle_number: int, day: int) -> schedule.Repla
         return schedule.Replan([], f"cycle {cycle_number} Day {day} is already {dose.status_text}")
     span = (dose.window_end - dose.window_start).days
     candidates = [dose.window_start + timedelta(days=i) for i in range(span + 1)]
-    dates = [d for d in candidates if not move_problems(course, cycle_number, day, d)]
     window = f"{fmt_date(dose.window_start)} to {fmt_date(dose.window_end)}"
+    if at is not None:
+        candidates = [d for d in candidates if not moved_before_record(d, at)]
+        if not candidates:
+            return schedule.Replan(
+                [],
+                f"the Day {day} window ({window}) is past: every date in it is before "
+                f"{fmt_date(at.date())}, the day this is recorded. If it was given, record it "
+                "as given with the time it was given; if it was not, record it as omitted "
+                "with the reason",
+            )
+    dates = [d for d in candidates if not move_problems(course, cycle_number, day, d)]
     if not dates:
         return schedule.Replan(
             [],
@@ -788,9 +860,19 @@ def allowed_dates(course: Course, cycle_number: int, day: int) -> schedule.Repla
 
 def _dose_moved(course: Course, event: DoseMoved) -> Course:
     cycle, _ = _pending_dose(course, event, "moved")
+    if moved_before_record(event.to, event.at):
+        raise _refuse(
+            profile_for(course.label),
+            Rule.PROGRAM,
+            "moved_before_recorded",
+            f"cycle {event.cycle} Day {event.day} cannot be moved to {fmt_date(event.to)}: "
+            f"that is before {fmt_date(event.at.date())}, the day this is recorded, and a move "
+            "plans a dose for a day to come. If it was given, record it as given with the time "
+            "it was given; if it was not, record it as omitted with the reason",
+        )
     problems = move_problems(course, event.cycle, event.day, event.to)
     if problems:
-        allowed = allowed_dates(course, event.cycle, event.day)
+        allowed = allowed_dates(course, event.cycle, event.day, at=event.at)
         listed = ", ".join(fmt_date(d) for d in allowed.dates) or "none"
         first = problems[0]
         raise CourseRefused(

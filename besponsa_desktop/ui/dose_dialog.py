@@ -182,11 +182,13 @@ class DoseDialog(QDialog):
         self.move_reason.setStyleSheet(
             "color: #555555;" if moves.dates else "color: #b00020; font-weight: bold;")
         self.ok.setEnabled(bool(moves.dates))
-        self._fit()
+        self._fit(self.move_reason)
 
-    def _fit(self) -> None:
-        """Grow to show a long reason whole (a wrapped label's height follows its width)."""
-        self.move_reason.setMinimumHeight(self.move_reason.heightForWidth(self.width() - 40))
+    def _fit(self, label: QLabel) -> None:
+        """Grow to show a long text whole (a wrapped label's height follows its width),
+        never squeezing the fields above it: the nurse sees what was typed beside why it
+        was refused."""
+        label.setMinimumHeight(label.heightForWidth(self.width() - 40))
         self.column.activate()
         self.resize(self.width(), max(self.height(), self.sizeHint().height()))
 
@@ -205,6 +207,7 @@ class DoseDialog(QDialog):
     def _fail(self, message: str) -> None:
         self.problem.setText(message)
         self.problem.show()
+        self._fit(self.problem)
 
     def record(self) -> None:
         status = self.status()

@@ -29,7 +29,7 @@ import itertools
 import json
 import tempfile
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,9 +39,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from besponsa_desktop import cli
-from besponsa_desktop.app import courses
-from besponsa_desktop.app.courses import CourseService
+from besponsa_desktop.app.courses import CourseService, ward_time
 from besponsa_desktop.app.errors import Refused
+from besponsa_desktop.core.course_rules import CLOCK_TOLERANCE
 from besponsa_desktop.core.validation import InvalidRequest
 from tests import ward
 from tests.machine_tally import Tally
@@ -53,6 +53,7 @@ from tests.store.store_helpers import (
     completed,
     cycle1_request,
 )
+from tests.ward_clock import patch_clock
 
 TALLY = Tally("app course machine")
 WARD_TALLY = Tally("the ward's own steps")
@@ -109,13 +110,12 @@ class CourseMachine(RuleBasedStateMachine):
         self.service = CourseService(db=self.db)
         self.history: dict[str, Any] = {}
         self.window: Any = None
-        # The ward's clock: what the services record as the moment of each change.
-        self.now = datetime(2026, 11, 30, 8, tzinfo=UTC)
-        self.real_now = courses.now
-        courses.now = lambda: self.now  # type: ignore[assignment]
+        # the ward's clock, set by each rule to when its record is made
+        self.patches = pytest.MonkeyPatch()
+        self.clock = patch_clock(self.patches)
 
     def teardown(self) -> None:
-        courses.now = self.real_now  # type: ignore[assignment]
+        self.patches.undo()
         if self.history:
             started = sum(1 for c in self.history["cycles"] if c["started"])
             TALLY.run(started, stopped=self.history["state"]["status"] == "discontinued")
@@ -124,8 +124,9 @@ class CourseMachine(RuleBasedStateMachine):
             self.window.close()
         self.folder.cleanup()
 
-    def _try(self, work: Any, tally: Tally = TALLY) -> bool:
-        """Do the work; a refusal stores nothing. True when it was done."""
+    def _try(self, work: Any, refused_for: str | None = None, tally: Tally = TALLY) -> bool:
+        """Do the work; a refusal stores nothing. ``refused_for``: the code the core must
+        refuse it with. True when it was done."""
         before = self.service.version(MRN)
         done = False
         try:
@@ -136,9 +137,13 @@ class CourseMachine(RuleBasedStateMachine):
             assert refused.findings and all(f.code and f.source for f in refused.findings)
             assert self.service.version(MRN) == before  # a refusal stores nothing
             tally.step([f.code for f in refused.findings])
+            if refused_for is not None:
+                assert [f.code for f in refused.findings] == [refused_for]
+                refused_for = None
         except InvalidRequest:
             assert self.service.version(MRN) == before
             tally.step(["invalid_request"])
+        assert refused_for is None, f"not refused: {refused_for}"
         self.history = self.service.history(MRN)
         return done
 
@@ -167,8 +172,8 @@ class CourseMachine(RuleBasedStateMachine):
             action = nurse.next(loaded.course, desk)
             if action is None:
                 return
-            self.now = action.at
-            if self._try(lambda action=action: self._do(action), WARD_TALLY):
+            self.clock.set(action.at)
+            if self._try(lambda action=action: self._do(action), tally=WARD_TALLY):
                 nurse.done(action)
             else:
                 nurse.refused(action)
@@ -195,16 +200,22 @@ class CourseMachine(RuleBasedStateMachine):
                 service.record_response(MRN, cycle, response, by=PHARMACIST,
                                         mrd_negative=mrd)
 
-    @rule(data=st.data(), offset=st.sampled_from([0, 0, 0, 0, 1, -1, 2, -3]))
-    def give(self, data: st.DataObject, offset: int) -> None:
+    @rule(data=st.data(), offset=st.sampled_from([0, 0, 0, 0, 1, -1, 2, -3]),
+          recorded=st.sampled_from([10, 10, 10, 60 * 24, -4, -60 * 24 * 2]))
+    def give(self, data: st.DataObject, offset: int, recorded: int) -> None:
+        """Given on or off its date; recorded ``recorded`` minutes after the time given —
+        or before it, which is refused beyond the clocks' tolerance."""
         pending = _pending(self.history)
         if not pending:
             return
         cycle, day, when = data.draw(st.sampled_from(pending[:2]))  # mostly the next dose
         on = date.fromisoformat(when) + timedelta(days=offset)
-        self.now = datetime(on.year, on.month, on.day, 11, tzinfo=UTC)
-        self._try(lambda: self.service.record_dose(
-            MRN, cycle, day, "given", by=NURSE, at=datetime(on.year, on.month, on.day, 10)))
+        given_at = datetime(on.year, on.month, on.day, 10)
+        self.clock.set(ward_time(given_at) + timedelta(minutes=recorded))
+        ahead = timedelta(minutes=-recorded) > CLOCK_TOLERANCE
+        self._try(lambda: self.service.record_dose(MRN, cycle, day, "given", by=NURSE,
+                                                   at=given_at),
+                  "given_after_recorded" if ahead else None)
 
     @rule(data=st.data(), toxicity=st.sampled_from([0, 3, 8, 15]))
     def hold(self, data: st.DataObject, toxicity: int) -> None:
@@ -215,14 +226,19 @@ class CourseMachine(RuleBasedStateMachine):
                 MRN, cycle, day, "held", by=PHARMACIST, reason="grade 2 nausea",
                 toxicity_days=toxicity))
 
-    @rule(data=st.data(), shift=st.integers(-4, 4))
-    def move(self, data: st.DataObject, shift: int) -> None:
+    @rule(data=st.data(), shift=st.integers(-4, 4), recorded=st.sampled_from([-3, -1, -1, 0, 1]))
+    def move(self, data: st.DataObject, shift: int, recorded: int) -> None:
+        """Moved, recorded ``recorded`` days from the new date: after it (a day already
+        past) is refused."""
         pending = _pending(self.history)
         if pending:
             cycle, day, when = data.draw(st.sampled_from(pending))
             to = date.fromisoformat(when) + timedelta(days=shift)
+            on = to + timedelta(days=recorded)
+            self.clock.set(datetime(on.year, on.month, on.day, 8, 0))
             self._try(lambda: self.service.record_dose(
-                MRN, cycle, day, "moved", by=PHARMACIST, moved_to=to, reason="clinic closed"))
+                MRN, cycle, day, "moved", by=PHARMACIST, moved_to=to, reason="clinic closed"),
+                "moved_before_recorded" if recorded > 0 else None)
 
     @rule(data=st.data())
     def omit(self, data: st.DataObject) -> None:

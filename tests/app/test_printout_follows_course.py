@@ -34,9 +34,11 @@ def _text(pdf: bytes) -> str:
     return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_a_printout_after_day_8_moved_shows_the_moved_and_rebased_dates(service) -> None:
+def test_a_printout_after_day_8_moved_shows_the_moved_and_rebased_dates(service,
+                                                                        ward_clock) -> None:
     start_course(service)
     give(service, 1, 1)
+    ward_clock.set(datetime(2026, 12, 2, 9, 0))  # moved the day after Day 1
     service.record_dose(MRN, 1, 8, "moved", by=PHARMACIST, moved_to=date(2026, 12, 10),
                         reason="clinic closed")
     plan = plan_day(service, 1, 8)
@@ -69,11 +71,13 @@ def test_a_discontinued_course_prints_so_and_no_dose_to_give(service) -> None:
     assert [d.day for d in course_plan(day1, record).doses] == [1]  # 8 and 15 not to give
 
 
-def test_the_command_line_prints_what_the_course_records(service, tmp_path: Path) -> None:
+def test_the_command_line_prints_what_the_course_records(service, tmp_path: Path,
+                                                         ward_clock) -> None:
     from besponsa_desktop import cli
 
     start_course(service)
     give(service, 1, 1)
+    ward_clock.set(datetime(2026, 12, 2, 9, 0))  # moved the day after Day 1
     service.record_dose(MRN, 1, 8, "moved", by=NURSE, moved_to=date(2026, 12, 9),
                         reason="chair unavailable")
     request = service.day_request(MRN, 1, 8)

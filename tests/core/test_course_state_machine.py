@@ -15,7 +15,7 @@ The default run is short; ``-m long_course_run`` runs many more sequences.
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -25,6 +25,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from besponsa_desktop.core import course as c
 from besponsa_desktop.core import cycle_limits
+from besponsa_desktop.core.course_rules import CLOCK_TOLERANCE
 from besponsa_desktop.core.planner import make_plan
 from besponsa_desktop.core.validation import InvalidRequest
 from tests.core.course_helpers import PHARMACIST
@@ -33,6 +34,11 @@ from tests.machine_tally import Tally
 from tests.ward import CoreDesk, Ward, core_event
 
 AT = datetime(2026, 11, 30, 9, tzinfo=UTC)
+WARD = timezone(timedelta(hours=1))  # the ward's offset, which a record carries
+# How long after the time given the record is made; negative: made before it
+RECORDED_AFTER_GIVEN = [timedelta(0)] * 4 + [
+    timedelta(minutes=m) for m in (30, 24 * 60, -5, -6, -2 * 24 * 60)
+]
 VARIANTS = {
     "clean": {},
     "liver_high": {"labs": {"total_bilirubin": 40}},
@@ -74,7 +80,8 @@ class CourseMachine(RuleBasedStateMachine):
             TALLY.run(started, stopped=self.course.stop is not None)
 
     # ------------------------------------------------------------ helpers
-    def _try(self, event: c.CourseEvent) -> None:
+    def _try(self, event: c.CourseEvent, refused_for: str | None = None) -> None:
+        """Apply the event; ``refused_for``: the code it must be refused with."""
         assert self.course is not None
         try:
             self.course = c.apply(self.course, event)
@@ -84,7 +91,11 @@ class CourseMachine(RuleBasedStateMachine):
             assert refused.reasons, "a refusal always says why"
             for reason in refused.reasons:
                 assert reason.code and reason.message and reason.source
+            if refused_for is not None:
+                assert refused.codes == [refused_for]
             self.refusals += 1
+        else:
+            assert refused_for is None, f"not refused: {refused_for}"
 
     def _save(self, data: dict[str, Any]) -> None:
         try:
@@ -197,14 +208,34 @@ class CourseMachine(RuleBasedStateMachine):
         data, _ = self._variant(data, variant, date.fromisoformat(data["cycle"]["start_date"]))
         self._save(data)
 
-    @rule(pick=st.integers(0, 5), offset=st.sampled_from([0, 0, 0, 0, -3, -1, 1, 2, 3]))
-    def give(self, pick: int, offset: int) -> None:
+    @rule(
+        pick=st.integers(0, 5),
+        offset=st.sampled_from([0, 0, 0, 0, -3, -1, 1, 2, 3]),
+        recorded=st.sampled_from(RECORDED_AFTER_GIVEN),
+        as_before=st.sampled_from([False, False, False, True]),
+    )
+    def give(
+        self, pick: int, offset: int, recorded: timedelta = timedelta(0), as_before: bool = False
+    ) -> None:
+        """Given on or off its date, recorded at or after the time given — or before it
+        (the record made ahead of the dose), which is refused. ``as_before``: as earlier
+        versions stored it (the time as typed, ``at`` in UTC), refused only when ahead in
+        every time zone."""
         dose = self._pick([d for d in self._doses() if d.status.pending], pick)
         if dose is None or dose.date is None:
             return
         on = dose.date + timedelta(days=offset)
-        at = datetime(on.year, on.month, on.day, 10, tzinfo=UTC)
-        self._try(c.DoseGiven(cycle=dose.cycle, day=dose.day, given_at=at, by="Nora Nurse", at=at))
+        given_at = datetime(on.year, on.month, on.day, 10, tzinfo=WARD)
+        at = given_at + recorded
+        ahead = recorded < -CLOCK_TOLERANCE
+        if as_before:
+            given_at = given_at.replace(tzinfo=None)
+            at = (given_at + recorded).replace(tzinfo=UTC)
+            ahead = recorded < -(timedelta(hours=14) + CLOCK_TOLERANCE)
+        self._try(
+            c.DoseGiven(cycle=dose.cycle, day=dose.day, given_at=given_at, by="Nora Nurse", at=at),
+            "given_after_recorded" if ahead else None,
+        )
 
     @rule(pick=st.integers(0, 5), days=st.sampled_from([0, 2, 6, 7, 13, 14, 30]))
     def hold(self, pick: int, days: int) -> None:
@@ -222,14 +253,25 @@ class CourseMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(pick=st.integers(0, 5), offset=st.integers(-4, 4))
-    def move(self, pick: int, offset: int) -> None:
+    @rule(
+        pick=st.integers(0, 5),
+        offset=st.integers(-4, 4),
+        recorded=st.sampled_from([None, None, None, -1, 0, 1, 3]),
+    )
+    def move(self, pick: int, offset: int, recorded: int | None) -> None:
+        """Moved, recorded long before or on a day around the new date: after it (a
+        dose planned for a day past) is always refused."""
         dose = self._pick([d for d in self._doses() if d.status.pending], pick)
         if dose is None:
             return
         to = dose.nominal_date + timedelta(days=offset)
+        at = AT
+        if recorded is not None:
+            on = to + timedelta(days=recorded)
+            at = datetime(on.year, on.month, on.day, 8, tzinfo=WARD)
         self._try(
-            c.DoseMoved(cycle=dose.cycle, day=dose.day, to=to, reason="ward", by=PHARMACIST, at=AT)
+            c.DoseMoved(cycle=dose.cycle, day=dose.day, to=to, reason="ward", by=PHARMACIST, at=at),
+            "moved_before_recorded" if recorded is not None and recorded > 0 else None,
         )
 
     @rule(pick=st.integers(0, 5))

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults.conftest import EXAMPLE, MRN, run
+from tests.ward_clock import patch_clock
 
 Tamper = Callable[[sqlite3.Connection], None]
 
@@ -37,9 +38,11 @@ def course_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
          "platelets low", "--toxicity-days", "7", "--by", "Nora"],
         ["response", MRN, "--cycle", "1", "--response", "cr", "--by", "Doc"],
     ]
-    for step in steps:
-        code, _, err = run(*step, "--db", str(db))
-        assert code == 0, (step, err)
+    with pytest.MonkeyPatch.context() as monkeypatch:  # the module's: no test's clock yet
+        patch_clock(monkeypatch)
+        for step in steps:
+            code, _, err = run(*step, "--db", str(db))
+            assert code == 0, (step, err)
     code, out, err = run("audit", "verify", "--db", str(db))
     assert code == 0, err
     head = out.rsplit("chain head ", 1)[1].strip()

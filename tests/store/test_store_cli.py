@@ -9,6 +9,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ import pytest
 from besponsa_desktop import cli
 from besponsa_desktop.app import courses
 from tests.store.store_helpers import EXAMPLE, MRN, NAME, ROOT, cycle1_request
+from tests.ward_clock import WardClock
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -70,7 +72,8 @@ def test_export_import_export_through_the_command_line(saved: Path, tmp_path: Pa
     assert code == 2 and "already has a course" in err
 
 
-def test_record_reschedule_and_next(saved: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_record_reschedule_and_next(saved: Path, capsys: pytest.CaptureFixture[str],
+                                    ward_clock: WardClock) -> None:
     db = ("--db", str(saved))
     code, out, err = run(
         "record",
@@ -88,6 +91,7 @@ def test_record_reschedule_and_next(saved: Path, capsys: pytest.CaptureFixture[s
         *db,
     )
     assert code == 0, err and "given" in out
+    ward_clock.set(datetime(2026, 12, 2, 9, 0))  # the day after Day 1
     code, out, _ = run("reschedule", MRN, "--cycle", "1", "--day", "8", *db)
     assert json.loads(out)["dates"][0] == "2026-12-07"
     code, _, err = run(
@@ -128,6 +132,58 @@ def test_record_reschedule_and_next(saved: Path, capsys: pytest.CaptureFixture[s
     code, out, err = run("next", MRN, *db)
     assert code == 0, err
     assert json.loads(out)["cycle"]["number"] == 2
+
+
+def _record(db: Path, day: int, *options: str) -> tuple[int, str, str]:
+    return run("record", MRN, "--cycle", "1", "--day", str(day), *options, "--by", "Nora",
+               "--db", str(db))
+
+
+@pytest.mark.usefixtures("ward_zone")
+def test_record_refuses_a_dose_given_ahead_of_the_record_and_a_move_to_a_past_day(
+        saved: Path, ward_clock: WardClock) -> None:
+    """Monday's record of Tuesday's dose as given, and a move to a day already past, are
+    refused by the core with its message (exit 2, nothing stored). The clock and the times
+    given are the ward's (the workstation's zone, UTC+1 here): a time typed without an
+    offset is the ward's, one with an offset is converted to it."""
+    ward_clock.set(datetime(2026, 11, 30, 9, 0))  # Mon 30 Nov 09:00 at the ward
+    code, _, err = _record(saved, 1, "--status", "given", "--at", "2026-12-01T10:30")
+    assert code == 2
+    assert "cycle 1 Day 1 cannot be recorded as given at Tue 1 Dec 2026 10:30" in err
+    assert "this record is made Mon 30 Nov 2026 09:00" in err
+    assert "record it once it has been given" in err
+    assert "[given_after_recorded; program convention (not a label rule)]" in err
+    assert "Traceback" not in err
+    # 4 minutes ahead of the clock: a difference between clocks, not refused for it...
+    code, _, err = _record(saved, 1, "--status", "given", "--at", "2026-11-30T08:04Z")
+    assert code == 2 and "[given_after_recorded;" not in err
+    assert "[day_1_not_on_its_date;" in err  # ...but for its date, as before
+    code, out, _ = run("history", MRN, "--db", str(saved))
+    assert not json.loads(out)["cycles"][0]["doses"][0]["entries"]  # nothing stored
+    ward_clock.set(datetime(2026, 12, 1, 11, 0))
+    code, _, err = _record(saved, 1, "--status", "given", "--at", "2026-12-01T10:30")
+    assert code == 0, err
+    code, out, _ = run("history", MRN, "--db", str(saved))
+    given = json.loads(out)["cycles"][0]["doses"][0]["given_at"]
+    assert given == "2026-12-01T10:30+01:00"  # the ward's time, with its offset
+    ward_clock.set(datetime(2026, 12, 9, 9, 0))  # Wed 9 Dec: the 7th and 8th are past
+    code, out, _ = run("reschedule", MRN, "--cycle", "1", "--day", "8", "--db", str(saved))
+    assert json.loads(out)["dates"] == ["2026-12-09", "2026-12-10"]
+    code, _, err = _record(saved, 8, "--status", "moved", "--to", "2026-12-08", "--reason",
+                           "chair unavailable")
+    assert code == 2
+    assert "cycle 1 Day 8 cannot be moved to Tue 8 Dec 2026: that is before Wed 9 Dec 2026" \
+        in err
+    assert "record it as given with the time it was given" in err and "omitted" in err
+    assert "[moved_before_recorded; program convention (not a label rule)]" in err
+    code, _, err = _record(saved, 8, "--status", "moved", "--to", "2026-12-09", "--reason",
+                           "chair unavailable")
+    assert code == 0, err
+
+
+def test_a_time_given_far_outside_the_calendar_is_refused_naming_the_field(saved: Path) -> None:
+    code, _, err = _record(saved, 1, "--status", "given", "--at", "0001-01-01T00:00+05:00")
+    assert code == 2 and "at:" in err and "Traceback" not in err
 
 
 def test_check_exits_1_on_mismatch_and_0_when_verified(saved: Path) -> None:

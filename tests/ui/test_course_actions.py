@@ -7,6 +7,7 @@ rules are the core's, reached through the course controller."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -93,7 +94,8 @@ def test_the_timeline_says_who_recorded_a_dose_not_who_gave_it(qtbot, saved):
     assert f"given ({PREPARER})" not in day1[4]
 
 
-def test_the_move_list_holding_dates_asks_to_choose_one(qtbot, saved):
+def test_the_move_list_holding_dates_asks_to_choose_one(qtbot, saved, ward_clock):
+    ward_clock.set(datetime(2026, 11, 30, 9, 0))  # before the course: every date is to come
     panel = saved.course_panel()
     assert panel.select_dose(1, 8)
     dialog = panel.record_selected()

@@ -196,7 +196,7 @@ def _replanned(window: MainWindow, weight: str):
 
 
 def test_recording_given_and_moved_updates_the_timeline_and_offers_only_allowed_dates(
-    qtbot, window, db
+    qtbot, window, db, ward_clock
 ):
     save_cycle1(qtbot, window)
     panel = window.course_panel()
@@ -207,6 +207,7 @@ def test_recording_given_and_moved_updates_the_timeline_and_offers_only_allowed_
     dialog.given_at.setText("10:30")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
+    ward_clock.set(datetime(2026, 12, 2, 9, 0))  # the next day: Day 8 may still move
     assert panel.status_of(1, 1) == "GIVEN"
     day1 = next(r for r in timeline_rows(window) if r[0] == "Day 1")
     assert day1[1] == "Tue 1 Dec 2026 10:30" and f"given; recorded by {PREPARER}" in day1[4]
@@ -276,12 +277,15 @@ def test_a_held_dose_given_later_keeps_its_interruption_for_the_next_dose_level(
         r for r in timeline_rows(window) if r[0] == "Day 8")[4]
 
 
-def test_a_dose_that_cannot_move_says_why_and_cannot_be_recorded_as_moved(qtbot, window, db):
+def test_a_dose_that_cannot_move_says_why_and_cannot_be_recorded_as_moved(
+    qtbot, window, db, ward_clock
+):
     save_cycle1(qtbot, window)
     course = window.controller.course
     # Day 1 is given on its planned date only (a late Day 1 is a hold and a new plan)
     assert not course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 5, 9, 0))
     assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 9, 0))
+    ward_clock.set(datetime(2026, 12, 2, 9, 0))  # the next day: Days 8 and 15 may move
     assert course.record_dose(1, 8, "moved", by=PREPARER, moved_to=date(2026, 12, 10),
                               reason="clinic closed")
     dialog = window.course_panel().record_dose(1, 15)
@@ -515,10 +519,11 @@ def test_a_record_dialog_never_records_on_another_patients_course(qtbot, window,
     dialog.reject()
 
 
-def test_the_plan_view_and_the_printout_follow_the_course(qtbot, window, db):
+def test_the_plan_view_and_the_printout_follow_the_course(qtbot, window, db, ward_clock):
     save_cycle1(qtbot, window)
     course = window.controller.course
     assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
+    ward_clock.set(datetime(2026, 12, 2, 9, 0))  # the next day: Day 8 may move
     assert course.record_dose(1, 8, "moved", by=PREPARER, moved_to=date(2026, 12, 10),
                               reason="clinic closed")
     note = window.plan_view.course_note
@@ -545,3 +550,73 @@ def test_plan_this_dose_fills_day_8_from_the_course(qtbot, window, db):
     assert value(window, "cycle.start_date") == "1 Dec 2026"  # the cycle's, from the course
     assert value(window, "weight_kg") == "" and value(window, "labs.anc") == ""
     assert "Cycle 1 Day 8 filled in from the course" in panel.notice.text.text()
+
+
+@pytest.mark.usefixtures("ward_zone")
+def test_the_dose_dialog_shows_the_refusal_of_a_dose_given_ahead_and_records_nothing(
+    qtbot, window, db, ward_clock
+):
+    """A nurse records tomorrow's Day 1 as given today: the dialog stays open with the
+    core's message, and the course is as it was."""
+    save_cycle1(qtbot, window)
+    ward_clock.set(datetime(2026, 11, 30, 16, 0))  # Monday 16:00 at the ward (UTC+1)
+    course = window.controller.course
+    version = course.version
+    panel = window.course_panel()
+    dialog = panel.record_dose(1, 1)
+    dialog.choose("given")
+    dialog.given_on.setText("1 Dec 2026")
+    dialog.given_at.setText("10:30")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and dialog.problem.isVisible()
+    text = dialog.problem.text()
+    assert "cycle 1 Day 1 cannot be recorded as given at Tue 1 Dec 2026 10:30" in text
+    assert "this record is made Mon 30 Nov 2026 16:00" in text
+    assert "record it once it has been given" in text
+    assert course.version == version and panel.status_of(1, 1) != "GIVEN"
+    assert not panel.dose_data(1, 1)["entries"]  # type: ignore[index]
+    ward_clock.set(datetime(2026, 12, 1, 10, 40))  # once given, it is recorded
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and panel.status_of(1, 1) == "GIVEN"
+    assert course.version == version + 1
+
+
+@pytest.mark.usefixtures("ward_zone")
+def test_the_dose_dialog_offers_no_past_day_to_move_to_and_shows_the_refusal_after_midnight(
+    qtbot, window, db, ward_clock
+):
+    save_cycle1(qtbot, window)
+    course = window.controller.course
+    assert course.record_dose(1, 1, "given", by=PREPARER, at=datetime(2026, 12, 1, 10, 30))
+    ward_clock.set(datetime(2026, 12, 8, 23, 50))  # Tue 8 Dec, late: the 6th and 7th are past
+    dialog = window.course_panel().record_dose(1, 8)
+    dialog.choose("moved")
+    assert dialog.move_dates() == [date(2026, 12, 8), date(2026, 12, 9), date(2026, 12, 10)]
+    dialog.move_to.setCurrentIndex(0)
+    dialog.reason.setText("chair unavailable")
+    version = course.version
+    ward_clock.set(datetime(2026, 12, 9, 0, 5))  # recorded after midnight: the 8th is past
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    text = dialog.problem.text()
+    assert "cannot be moved to Tue 8 Dec 2026: that is before Wed 9 Dec 2026" in text
+    assert "record it as given with the time it was given" in text
+    assert course.version == version
+
+
+def test_the_dose_dialog_grows_to_show_a_refusal_whole_beside_what_was_typed(
+    qtbot, window, db, ward_clock
+):
+    save_cycle1(qtbot, window)
+    ward_clock.set(datetime(2026, 11, 30, 16, 0))
+    dialog = window.course_panel().record_dose(1, 1)
+    qtbot.waitExposed(dialog)
+    dialog.choose("given")
+    dialog.given_on.setText("1 Dec 2026")
+    dialog.given_at.setText("10:30")
+    dialog.record()
+    assert dialog.problem.isVisible()
+    # the message is not cut, and the fields typed are not squeezed to make room for it
+    assert dialog.problem.height() >= dialog.problem.heightForWidth(dialog.problem.width())
+    for field in (dialog.given_on, dialog.given_at, dialog.by):
+        assert field.height() >= field.minimumSizeHint().height()
