@@ -54,6 +54,7 @@ TOXICITY_DAYS = st.sampled_from([0, 3, 7, 14])
 class Plan:
     request: dict[str, Any]
     at: datetime
+    entered: str = "normal"  # which of ENTERED
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class Give:
     day: int
     on: date
     at: datetime
+    late: bool = False  # later in its window than the date the course has for it
 
     @property
     def given_at(self) -> datetime:
@@ -163,10 +165,11 @@ class Ward:
         if request is None:
             return None
         on = date.fromisoformat(request["cycle"]["start_date"])
-        filled = completed(request, on, **ENTERED[self.draw(DAY1_ENTERED)])
+        entered = self.draw(DAY1_ENTERED)
+        filled = completed(request, on, **ENTERED[entered])
         if request["cycle"]["number"] == 1:
             filled["labs"]["peripheral_blasts_per_mm3"] = 4000
-        return Plan(filled, morning(on))
+        return Plan(filled, morning(on), entered)
 
     def _day_1(
         self, cycle: c.CycleRecord, dose: c.ScheduledDose | None, desk: Desk
@@ -196,12 +199,12 @@ class Ward:
             and (plan.plan.decision is Decision.PROCEED)
         ):
             later = [d for d in desk.allowed_dates(*where) if d > dose.date]
-            on = dose.date
             if later and self.draw(weighted(on_its_date=9, later_in_its_window=1)) != (
                 "on_its_date"
             ):
                 on = self.draw(st.sampled_from(later))
-            return Give(*where, on, morning(on) + timedelta(hours=3))
+                return Give(*where, on, morning(on) + timedelta(hours=3), late=True)
+            return Give(*where, dose.date, morning(dose.date) + timedelta(hours=3))
         if where in self.unplannable:
             return Omit(*where, morning(dose.date))
         what = self.draw(weighted(plan=16, move=2, hold=2, omit=1))
@@ -218,7 +221,24 @@ class Ward:
             return Omit(*where, morning(dose.date))
         request = desk.day_request(*where)
         entered = "normal" if where in self.replan else self.draw(LATER_DAY_ENTERED)
-        return Plan(completed(request, dose.date, **ENTERED[entered]), morning(dose.date))
+        return Plan(
+            completed(request, dose.date, **ENTERED[entered]), morning(dose.date), entered
+        )
+
+
+def described(action: Action) -> str:
+    """What kind of step it was, for the runs' figures."""
+    match action:
+        case Plan(request, _, entered):
+            day = "Day 1" if request["dose_day"] == 1 else "Day 8/15"
+            return f"plan {day} {entered}"
+        case Give(_, day, _, _, late):
+            return "give Day 1" if day == 1 else "give Day 8/15" + (" later" if late else "")
+        case Hold(_, day, days, _):
+            return f"hold {'Day 1' if day == 1 else 'Day 8/15'} {days} days"
+        case Respond(_, response, _, _):
+            return f"response {response}"
+    return type(action).__name__.lower()
 
 
 # ---------------------------------------------------------------- the core's desk and events
@@ -247,7 +267,7 @@ def core_event(action: Action, pharmacist: str, nurse: str) -> c.CourseEvent:
     from besponsa_desktop.core.planner import make_plan
 
     match action:
-        case Plan(request, at):
+        case Plan(request, at, _):
             return c.PlanSaved(plan=make_plan(request), by=pharmacist, at=at)
         case Give(cycle, day, _, at):
             return c.DoseGiven(cycle=cycle, day=day, given_at=action.given_at, by=nurse, at=at)

@@ -118,20 +118,22 @@ class CourseMachine(RuleBasedStateMachine):
         self.patches.undo()
         if self.history:
             started = sum(1 for c in self.history["cycles"] if c["started"])
-            TALLY.run(started, stopped=self.history["state"]["status"] == "discontinued")
+            TALLY.run(started, stopped=self.history["state"]["status"] == "discontinued",
+                      level=max(c["dose_level"] for c in self.history["cycles"]))
         self.service.close()
         if self.window is not None:
             self.window.close()
         self.folder.cleanup()
 
-    def _try(self, work: Any, refused_for: str | None = None, tally: Tally = TALLY) -> bool:
+    def _try(self, work: Any, refused_for: str | None = None, tally: Tally = TALLY,
+             kind: str | None = None) -> bool:
         """Do the work; a refusal stores nothing. ``refused_for``: the code the core must
         refuse it with. True when it was done."""
         before = self.service.version(MRN)
         done = False
         try:
             work()
-            tally.step()
+            tally.step(kind=kind)
             done = True
         except Refused as refused:
             assert refused.findings and all(f.code and f.source for f in refused.findings)
@@ -173,7 +175,8 @@ class CourseMachine(RuleBasedStateMachine):
             if action is None:
                 return
             self.clock.set(action.at)
-            if self._try(lambda action=action: self._do(action), tally=WARD_TALLY):
+            if self._try(lambda action=action: self._do(action), tally=WARD_TALLY,
+                         kind=ward.described(action)):
                 nurse.done(action)
             else:
                 nurse.refused(action)
@@ -286,7 +289,8 @@ class CourseMachine(RuleBasedStateMachine):
         self._try(lambda: self.service.double_check(
             MRN, cycle["number"], days[-1], checked_by=checker, height=165, weight=weight))
 
-    @rule(events=EVENTS, hsct=st.booleans(), response=st.sampled_from(["cr", "cri", "none"]))
+    @rule(events=EVENTS, hsct=st.booleans(),
+          response=st.sampled_from(["cr", "cr", "cri", "none"]))
     def next_cycle(self, events: dict[str, Any], hsct: bool, response: str) -> None:
         """The next cycle's Day 1 planned (the response recorded first when it is not), with
         events and the HSCT intent drawn."""

@@ -31,7 +31,7 @@ from besponsa_desktop.core.validation import InvalidRequest
 from tests.core.course_helpers import PHARMACIST
 from tests.factories import completed, labs_on, request
 from tests.machine_tally import Tally
-from tests.ward import CoreDesk, Ward, core_event
+from tests.ward import CoreDesk, Ward, core_event, described
 
 AT = datetime(2026, 11, 30, 9, tzinfo=UTC)
 WARD = timezone(timedelta(hours=1))  # the ward's offset, which a record carries
@@ -77,7 +77,8 @@ class CourseMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         if self.course is not None:
             started = sum(1 for cy in self.course.cycles if cy.started)
-            TALLY.run(started, stopped=self.course.stop is not None)
+            level = max(cy.dose_level for cy in self.course.cycles)
+            TALLY.run(started, stopped=self.course.stop is not None, level=level)
 
     # ------------------------------------------------------------ helpers
     def _try(self, event: c.CourseEvent, refused_for: str | None = None) -> None:
@@ -158,7 +159,7 @@ class CourseMachine(RuleBasedStateMachine):
                 WARD_TALLY.step(codes)
                 ward_.refused(action)
             else:
-                WARD_TALLY.step()
+                WARD_TALLY.step(kind=described(action))
                 ward_.done(action)
             self._check()
 
