@@ -207,9 +207,10 @@ class Ward:
             return Give(*where, dose.date, morning(dose.date) + timedelta(hours=3))
         if where in self.unplannable:
             return Omit(*where, morning(dose.date))
-        what = self.draw(weighted(plan=16, move=2, hold=2, omit=1))
         if plan is not None and plan.plan.decision is not Decision.PROCEED:
             what = self.draw(weighted(plan=2, hold=2, omit=1))  # the plan says hold
+        else:
+            what = self.draw(weighted(plan=16, move=2, hold=2, omit=1))
         if what == "move":
             others = [d for d in desk.allowed_dates(*where) if d != dose.date]
             if others:

@@ -171,6 +171,7 @@ class CourseMachine(RuleBasedStateMachine):
         self.cycles_are_consecutive_and_never_overlap()
         self.cycle_limits_hold()
         self.later_cycles_follow_a_response_and_doses_a_plan()
+        # (the dates offered for a move: checked after each step, not each change of one)
 
     @rule(pick=st.integers(0, 5), variant=st.sampled_from(VARIANT_NAMES))
     def plan_a_day(self, pick: int, variant: str) -> None:
@@ -423,6 +424,31 @@ class CourseMachine(RuleBasedStateMachine):
                 assert previous is not None and previous.response is not None
                 response = previous.response
                 assert not (response.response.achieved and response.mrd_negative)
+
+    @invariant()
+    def the_dates_offered_for_a_move_are_the_dates_a_move_may_take(self) -> None:
+        """``allowed_dates`` (what the window and the command line offer) and the rule that
+        records a move agree, for the next Day 8 or 15 still to come."""
+        if self.course is None or self.course.stop is not None:
+            return
+        dose = next(
+            (d for d in self._doses() if d.status.pending and d.day != 1 and d.date), None
+        )
+        if dose is None:
+            return
+        offered = set(c.allowed_dates(self.course, dose.cycle, dose.day).dates)
+        span = (dose.window_end - dose.window_start).days
+        for on in (dose.window_start + timedelta(days=i) for i in range(span + 1)):
+            at = datetime.combine(on - timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+            move = c.DoseMoved(
+                cycle=dose.cycle, day=dose.day, to=on, reason="ward", by=PHARMACIST, at=at
+            )
+            try:
+                c.apply(self.course, move)
+                accepted = True
+            except c.CourseRefused:
+                accepted = False
+            assert accepted == (on in offered), (dose, on, offered)
 
     @invariant()
     def later_cycles_follow_a_response_and_doses_a_plan(self) -> None:
