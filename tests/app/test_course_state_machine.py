@@ -156,7 +156,7 @@ class CourseMachine(RuleBasedStateMachine):
         request = cycle1_request(hsct_planned=hsct)
         self.service.save_plan(self.service.plan(request), by=PHARMACIST)
         self.history = self.service.history(MRN)
-        self._ward(data, data.draw(WARD_PREFIX, label="ward steps"))
+        self._ward(data, data.draw(WARD_PREFIX, label="ward steps"), alone=True)
 
     # ---------------------------------------------------------------- the rules
     @rule(data=st.data(), steps=st.integers(1, 10))
@@ -165,7 +165,9 @@ class CourseMachine(RuleBasedStateMachine):
         invariant checked after each change."""
         self._ward(data, steps)
 
-    def _ward(self, data: st.DataObject, steps: int) -> None:
+    def _ward(self, data: st.DataObject, steps: int, alone: bool = False) -> None:
+        """``alone``: no random step came before, so the ward takes only what the course
+        offers (its requests, its dates): none of its steps may be refused."""
         nurse = ward.Ward(data.draw)
         desk = ServiceDesk(self.service)
         for _ in range(steps):
@@ -179,6 +181,7 @@ class CourseMachine(RuleBasedStateMachine):
                          kind=ward.described(action)):
                 nurse.done(action)
             else:
+                assert not alone, f"the course refused what it offered: {action}"
                 nurse.refused(action)
             self.check_the_course()
 

@@ -134,7 +134,8 @@ class CourseMachine(RuleBasedStateMachine):
         when the ward's own rule is not drawn)."""
         data_ = request(hsct_planned=hsct, labs={"peripheral_blasts_per_mm3": blasts})
         self.course = c.apply(None, c.PlanSaved(plan=make_plan(data_), by=PHARMACIST, at=AT))
-        self._ward(data, data.draw(st.sampled_from([0, 0, 10, 20, 30, 45]), label="ward steps"))
+        steps = data.draw(st.sampled_from([0, 0, 10, 20, 30, 45]), label="ward steps")
+        self._ward(data, steps, alone=True)
 
     @rule(steps=st.integers(1, 12), data=st.data())
     def ward(self, steps: int, data: st.DataObject) -> None:
@@ -143,7 +144,9 @@ class CourseMachine(RuleBasedStateMachine):
         with holds, moves, omissions and toxicity on the way."""
         self._ward(data, steps)
 
-    def _ward(self, data: st.DataObject, steps: int) -> None:
+    def _ward(self, data: st.DataObject, steps: int, alone: bool = False) -> None:
+        """``alone``: no random step came before, so the ward takes only what the course
+        offers (its requests, its dates): none of its steps may be refused."""
         ward_ = Ward(data.draw)
         for _ in range(steps):
             assert self.course is not None
@@ -157,6 +160,7 @@ class CourseMachine(RuleBasedStateMachine):
                 codes = [r.code for r in refused.reasons] if isinstance(
                     refused, c.CourseRefused) else ["invalid_request"]
                 WARD_TALLY.step(codes)
+                assert not alone, (f"the course refused what it offered: {action}", refused)
                 ward_.refused(action)
             else:
                 WARD_TALLY.step(kind=described(action))
