@@ -68,11 +68,20 @@ def main(out: Path) -> int:
         dialog.given_at.setText("10:30")
         dialog.record()
 
+    def response_refused() -> None:
+        """A response after cycle 1 while its Day 1 is still held: refused by the core."""
+        panel.select_dose(1, 1)
+        window.record_response()
+        dialog = panel.dialog
+        dialog.choose("cr")
+        dialog.record()
+
     shots = [
         ("dialog-record-dose", lambda: (panel.select_dose(1, 8), window.record_dose())),
         ("dialog-record-dose-given-ahead", given_ahead),
         ("dialog-correct-record", lambda: (panel.select_dose(1, 1), window.correct_record())),
         ("dialog-response", lambda: (panel.select_dose(1, 1), window.record_response())),
+        ("dialog-response-refused", response_refused),
     ]
     out.mkdir(parents=True, exist_ok=True)
 

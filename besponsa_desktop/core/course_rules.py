@@ -242,7 +242,9 @@ def _plan_problems(course: Course, event: PlanSaved) -> list[Finding]:
                 f"cycle {number} Day {day}: a cycle begins with its Day 1 plan",
             )
             return out
-    elif last is not None and number < last.number:
+    elif last is not None and number < last.number and not _still_to_come(
+        course, last, number, day
+    ):
         add(
             Rule.PROGRAM,
             "cycle_closed",
@@ -256,6 +258,16 @@ def _plan_problems(course: Course, event: PlanSaved) -> list[Finding]:
     elif existing is not None:
         out += _later_day_problems(course, existing, event)
     return out
+
+
+def _still_to_come(course: Course, last: CycleRecord, number: int, day: int) -> bool:
+    """A Day 8 or 15 of the cycle before ``last`` that is still to come, while ``last`` (the
+    next cycle, planned ahead) has not started: it may still be planned, or it could never
+    be given. The next cycle's Day 1 is checked against how it ended when it is given."""
+    if day == 1 or number != last.number - 1 or last.started:
+        return False
+    dose = cs.dose_in(course, number, day)
+    return dose is not None and dose.status.pending
 
 
 def _day1_problems(course: Course, event: PlanSaved) -> list[Finding]:

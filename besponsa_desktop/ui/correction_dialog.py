@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from besponsa_desktop.course_controller import CourseController, Notice
 from besponsa_desktop.ui import look
-from besponsa_desktop.ui.dialog_parts import ok_cancel, problem_line, recorded_by
+from besponsa_desktop.ui.dialog_parts import ok_cancel, problem_line, recorded_by, show_refusal
 from besponsa_desktop.ui.double_check_dialog import patient_text
 
 
@@ -82,8 +82,7 @@ class CorrectionDialog(QDialog):
         self.resize(560, self.sizeHint().height())
 
     def _fail(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.show()
+        show_refusal(self, self.problem, message)
 
     def void(self) -> None:
         index = self.record_box.currentIndex()

@@ -37,6 +37,24 @@ def problem_line(column: QVBoxLayout) -> QLabel:
     return problem
 
 
+def show_refusal(dialog: QDialog, problem: QLabel, message: str) -> None:
+    """Say why the program refused what was entered, on the dialog's problem line."""
+    problem.setText(message)
+    problem.show()
+    fit_text(dialog, problem)
+
+
+def fit_text(dialog: QDialog, label: QLabel) -> None:
+    """Grow ``dialog`` to show ``label``'s text whole (a wrapped label's height follows its
+    width), never squeezing the fields above it: what was typed stays in sight beside why
+    it was refused."""
+    label.setMinimumHeight(label.heightForWidth(dialog.width() - 40))
+    layout = dialog.layout()
+    if layout is not None:
+        layout.activate()
+    dialog.resize(dialog.width(), max(dialog.height(), dialog.sizeHint().height()))
+
+
 def ok_cancel(dialog: QDialog, column: QVBoxLayout, ok_text: str,
               on_ok: Callable[[], Any]) -> QPushButton:
     """OK (named for what it does) and Cancel; returns the OK button."""

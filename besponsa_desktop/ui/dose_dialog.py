@@ -25,7 +25,13 @@ from besponsa_desktop import entry
 from besponsa_desktop.controller import fmt
 from besponsa_desktop.course_controller import CourseController, MoveOptions, Notice
 from besponsa_desktop.ui import look
-from besponsa_desktop.ui.dialog_parts import ok_cancel, problem_line, recorded_by
+from besponsa_desktop.ui.dialog_parts import (
+    fit_text,
+    ok_cancel,
+    problem_line,
+    recorded_by,
+    show_refusal,
+)
 from besponsa_desktop.ui.double_check_dialog import patient_text
 
 STATUSES = (("given", "Given"), ("held", "Held"), ("moved", "Moved"), ("omitted", "Omitted"))
@@ -182,15 +188,7 @@ class DoseDialog(QDialog):
         self.move_reason.setStyleSheet(
             "color: #555555;" if moves.dates else "color: #b00020; font-weight: bold;")
         self.ok.setEnabled(bool(moves.dates))
-        self._fit(self.move_reason)
-
-    def _fit(self, label: QLabel) -> None:
-        """Grow to show a long text whole (a wrapped label's height follows its width),
-        never squeezing the fields above it: the nurse sees what was typed beside why it
-        was refused."""
-        label.setMinimumHeight(label.heightForWidth(self.width() - 40))
-        self.column.activate()
-        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
+        fit_text(self, self.move_reason)
 
     def move_dates(self) -> list[date]:
         """The dates offered (empty when the dose cannot move)."""
@@ -205,9 +203,7 @@ class DoseDialog(QDialog):
 
     # ---------------------------------------------------------------- recording
     def _fail(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.show()
-        self._fit(self.problem)
+        show_refusal(self, self.problem, message)
 
     def record(self) -> None:
         status = self.status()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from besponsa_desktop import entry
 from besponsa_desktop.course_controller import CourseController, Notice
 from besponsa_desktop.ui import look
+from besponsa_desktop.ui.dialog_parts import show_refusal
 from besponsa_desktop.ui.wheel import guard_wheel
 
 if TYPE_CHECKING:
@@ -114,8 +115,7 @@ class DoubleCheckDialog(QDialog):
             self._hidden = None
 
     def _fail(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.show()
+        show_refusal(self, self.problem, message)
 
     def compare(self) -> None:
         name = self.checker.text().strip()

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from besponsa_desktop.course_controller import CourseController, Notice
 from besponsa_desktop.ui import look
-from besponsa_desktop.ui.dialog_parts import ok_cancel, problem_line, recorded_by
+from besponsa_desktop.ui.dialog_parts import ok_cancel, problem_line, recorded_by, show_refusal
 from besponsa_desktop.ui.double_check_dialog import patient_text
 
 RESPONSES = (("cr", "CR"), ("cri", "CRi"), ("none", "Not achieved"))
@@ -68,8 +68,7 @@ class ResponseDialog(QDialog):
                     None)
 
     def _fail(self, message: str) -> None:
-        self.problem.setText(message)
-        self.problem.show()
+        show_refusal(self, self.problem, message)
 
     def record(self) -> None:
         response = self.response()

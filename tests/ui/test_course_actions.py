@@ -168,3 +168,43 @@ def test_the_course_menu_holds_record_dose_and_record_response(qtbot, window):
     assert any("response" in t.replace("&", "").lower() for t in texts_)
     assert any("Correct" in t for t in texts_)
 
+
+
+def assert_whole(dialog, fields) -> None:
+    """The refusal is shown whole, and the fields typed are not squeezed to make room."""
+    assert dialog.problem.isVisible()
+    assert dialog.problem.height() >= dialog.problem.heightForWidth(dialog.problem.width())
+    for field in fields:
+        assert field.height() >= field.minimumSizeHint().height(), field.accessibleName()
+
+
+def test_the_response_dialog_shows_a_long_refusal_whole(qtbot, saved):
+    item = next(a for a in saved.course_menu.actions()
+                if "response" in a.text().replace("&", "").lower())
+    item.trigger()
+    dialog = saved.course_panel().dialog
+    qtbot.waitExposed(dialog)
+    dialog.choose("cr")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)  # cycle 1 has not started
+    assert "has not started" in dialog.problem.text()
+    assert_whole(dialog, [dialog.by])
+    dialog.reject()
+
+
+def test_the_correction_dialog_shows_a_long_refusal_whole(qtbot, saved):
+    panel = saved.course_panel()
+    assert panel.select_dose(1, 1)
+    dialog = panel.record_selected()
+    dialog.choose("held")
+    dialog.reason.setText("platelets 40")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    item = next(a for a in saved.course_menu.actions() if "Correct" in a.text())
+    assert saved.course_panel().select_dose(1, 1)
+    item.trigger()
+    dialog = saved.course_panel().dialog
+    qtbot.waitExposed(dialog)
+    dialog.by.setText("")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert "Reason" in dialog.problem.text()
+    assert_whole(dialog, [dialog.reason, dialog.by])
+    dialog.reject()

@@ -445,6 +445,10 @@ def test_the_preparer_cannot_check_their_own_plan(qtbot, window, db):
     save_cycle1(qtbot, window)
     dialog = check(qtbot, window, PREPARER.upper(), "165", "62")
     assert dialog.isVisible() and "second person" in dialog.problem.text()
+    # the refusal is shown whole, and the values typed are not squeezed to make room
+    assert dialog.problem.height() >= dialog.problem.heightForWidth(dialog.problem.width())
+    for field in (dialog.checker, dialog.height_edit, dialog.weight_edit):
+        assert field.height() >= field.minimumSizeHint().height()
     assert window.controller.double_check is None
     dialog.reject()
     assert window.splitter.isVisible()
