@@ -8,8 +8,11 @@ import pytest
 
 from besponsa_desktop.core import course as c
 from tests.core.course_helpers import (
+    AT,
+    PHARMACIST,
     first_plan,
     given,
+    held,
     plan_day,
     plan_next,
     respond,
@@ -64,3 +67,38 @@ def test_a_late_response_without_cr_after_cycle_3_stops_the_course_or_is_refused
     except c.CourseRefused:
         return
     assert course.state.status is c.CourseStatus.DISCONTINUED
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a cycle whose Day 1 was planned reduced because of a hold later voided (entered "
+    "in error) can go no further: giving its Day 1 is refused (replan_after_interruption: "
+    "'plan Day 1 again'), and planning it again from the course's own request is refused "
+    "(dose_level_falls: the earlier Day 1 revision set the cycle's level)",
+)
+def test_a_cycle_planned_on_a_hold_voided_since_can_still_be_given_or_planned_again():
+    """Found by the course state machine (the ward's steps refused dose_level_falls after a
+    random correction)."""
+    course = first_plan()
+    course = given(course, 1, 1)
+    course = held(course, 1, 8, toxicity_days=14)  # Day 8 omitted; cycle 2 one level lower
+    course = respond(course, 1, "cr")
+    course = plan_next(course)
+    assert course.cycle(2).dose_level == 1  # type: ignore[union-attr]
+    hold = next(e for e in course.cycle(1).entries if e.day == 8)  # type: ignore[union-attr]
+    course = c.apply(
+        course,
+        c.RecordVoided(
+            cycle=1, day=8, entry=hold.number, reason="entered in error", by=PHARMACIST, at=AT
+        ),
+    )
+    for day in (8, 15):
+        course = given(plan_day(course, 1, day), 1, day)
+    ways = []
+    for way in (lambda: given(course, 2, 1), lambda: plan_next(course)):
+        try:
+            way()
+            ways.append(way)
+        except c.CourseRefused:
+            pass
+    assert ways, "cycle 2 Day 1 can be neither given nor planned again"
