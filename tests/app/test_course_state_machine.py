@@ -13,6 +13,8 @@ a real SQLite database, as the command line and the window drive them. The ward'
 - no cycles overlap; the cycle limits hold (6 cycles; 3 with HSCT, a 3rd only without
   CR/CRi and MRD negativity; a 4th only after CR/CRi); a later cycle starts only after the
   response to the one before was recorded; a dose given had a plan that proceeds;
+- before any random step, the ward's steps (the course's own requests and dates, asked of
+  the services) are never refused;
 
 and after every step the command line's ``history`` prints exactly what the service
 returns, and the window's timeline shows the same schedule.

@@ -1,14 +1,25 @@
-"""Random sequences of what happens to a course — plans saved (by the real planner, from
-the course's own pre-filled requests, sometimes with toxicity or a tampered level or
-date), doses given, held, moved, omitted and voided, responses, double checks and next
-cycles — with the invariants checked after every step:
+"""Random sequences of what happens to a course — the ward's own steps (tests/ward.py:
+each day planned with labs that allow it, given on a date the course allows, responses,
+next cycles, with holds, moves, omissions and toxicity on the way; a run may begin with
+some cycles of them) mixed with hostile ones: plans saved (by the real planner, from the
+course's own pre-filled requests, sometimes with toxicity or a tampered level or date),
+doses given, held, moved, omitted and voided, responses, double checks and next cycles at
+random — with the invariants checked after every change:
 
-- no dose is scheduled or given after a permanent stop;
-- the dose level never falls;
+- no dose is scheduled or given after a permanent stop, and no plan saved after it;
+- the dose level never falls, within a cycle or across cycles;
 - any two doses (given or scheduled) are at least 6 days apart, Days 8/15 in their window;
+  a cycle's Day 1 is at least 6 days after the last dose before it;
 - no cycles overlap, and a cycle follows only one that started;
-- the cycle limits hold (6 cycles; 3 with HSCT; a 4th only after CR/CRi).
+- the cycle limits hold (6 cycles; 3 with HSCT, a 3rd only without CR/CRi and MRD
+  negativity; a 4th only after CR/CRi); a later cycle starts only once the response to the
+  one before is recorded; a dose given had a plan of its own that proceeds;
+- the dates offered for moving the next Day 8/15 are exactly those a move is accepted for;
+- before any random step, the ward's steps (the course's own requests and dates) are never
+  refused.
 
+How far the runs got (cycles started, highest dose level, changes refused and why) is
+printed with ``-s``; the test fails when fewer than a third of the runs start cycle 3.
 The default run is short; ``-m long_course_run`` runs many more sequences.
 """
 
