@@ -950,6 +950,20 @@ def _response_recorded(course: Course, event: ResponseRecorded) -> Course:
             f"cycle {event.cycle} has not started (its Day 1 is not given): there is no "
             "response to it yet",
         )
+    following = course.cycle(event.cycle + 1)
+    if following is not None and following.started:
+        # The next cycle was planned and given on the response recorded then: a later one
+        # would leave the course running on a response it no longer holds.
+        planned = following.day1.plan.request
+        raise _refuse(
+            profile_for(course.label),
+            Rule.PROGRAM,
+            "next_cycle_started",
+            f"the response after cycle {event.cycle} can no longer be recorded: cycle "
+            f"{event.cycle + 1} started on {fmt_date(following.start_date)} on the response "
+            f"then recorded ({_response_words(planned.response, planned.mrd_negative)}); "
+            f"record the response after cycle {event.cycle + 1} instead",
+        )
     record = ResponseRecord(
         response=event.response, mrd_negative=event.mrd_negative, by=event.by, at=event.at
     )
