@@ -291,16 +291,16 @@ def _day1_problems(course: Course, event: PlanSaved) -> list[Finding]:
                 "plan it again, first void that record with the reason",
             )
             return out
+    # The level in force is what the cycles before were given at. An earlier Day 1 plan of
+    # this cycle, never given, sets nothing: a hold voided since (entered in error) must
+    # not keep a reduction nobody received, nor leave the cycle unplannable.
     in_force, where = level_before(course, number)
-    floor = max(in_force, existing.dose_level if existing is not None else 0)
-    if plan.dose_level < floor:
+    if plan.dose_level < in_force:
         add(
             Rule.INTERRUPTION,
             "dose_level_falls",
-            f"dose level {floor} is in force for cycle {number} ("
-            + (where if floor == in_force else f"an earlier cycle {number} Day 1 plan")
-            + f"); this plan is at level {plan.dose_level}: a reduced dose is never "
-            "re-escalated",
+            f"dose level {in_force} is in force for cycle {number} ({where}); this plan is "
+            f"at level {plan.dose_level}: a reduced dose is never re-escalated",
         )
     if number >= 2:
         if request.dose_level != in_force:
