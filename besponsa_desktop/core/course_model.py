@@ -276,8 +276,9 @@ class CycleRecord(_Frozen):
 
     @property
     def dose_level(self) -> int:
-        """The level of this cycle: set by its Day 1 plans, never lowered by a revision."""
-        return max(p.plan.dose_level for p in self.revisions(1))
+        """The level of this cycle: its Day 1 plan in force (the one given, once the cycle
+        has started; a Day 1 plan is never below the level of the cycles before)."""
+        return self.day1.plan.dose_level
 
     @property
     def days(self) -> tuple[int, ...]:

@@ -291,16 +291,16 @@ def _day1_problems(course: Course, event: PlanSaved) -> list[Finding]:
                 "plan it again, first void that record with the reason",
             )
             return out
+    # The level in force is what the cycles before were given at. An earlier Day 1 plan of
+    # this cycle, never given, sets nothing: a hold voided since (entered in error) must
+    # not keep a reduction nobody received, nor leave the cycle unplannable.
     in_force, where = level_before(course, number)
-    floor = max(in_force, existing.dose_level if existing is not None else 0)
-    if plan.dose_level < floor:
+    if plan.dose_level < in_force:
         add(
             Rule.INTERRUPTION,
             "dose_level_falls",
-            f"dose level {floor} is in force for cycle {number} ("
-            + (where if floor == in_force else f"an earlier cycle {number} Day 1 plan")
-            + f"); this plan is at level {plan.dose_level}: a reduced dose is never "
-            "re-escalated",
+            f"dose level {in_force} is in force for cycle {number} ({where}); this plan is "
+            f"at level {plan.dose_level}: a reduced dose is never re-escalated",
         )
     if number >= 2:
         if request.dose_level != in_force:
@@ -949,6 +949,20 @@ def _response_recorded(course: Course, event: ResponseRecorded) -> Course:
             "cycle_not_started",
             f"cycle {event.cycle} has not started (its Day 1 is not given): there is no "
             "response to it yet",
+        )
+    following = course.cycle(event.cycle + 1)
+    if following is not None and following.started:
+        # The next cycle was planned and given on the response recorded then: a later one
+        # would leave the course running on a response it no longer holds.
+        planned = following.day1.plan.request
+        raise _refuse(
+            profile_for(course.label),
+            Rule.PROGRAM,
+            "next_cycle_started",
+            f"the response after cycle {event.cycle} can no longer be recorded: cycle "
+            f"{event.cycle + 1} started on {fmt_date(following.start_date)} on the response "
+            f"then recorded ({_response_words(planned.response, planned.mrd_negative)}); "
+            f"record the response after cycle {event.cycle + 1} instead",
         )
     record = ResponseRecord(
         response=event.response, mrd_negative=event.mrd_negative, by=event.by, at=event.at

@@ -89,12 +89,12 @@ def test_a_next_cycle_request_back_at_full_dose_is_refused_naming_the_level_in_f
     assert "cycle 2 was given at dose level 1" in str(refused)
 
 
-def test_a_revised_day_1_cannot_lower_the_level_even_after_the_hold_is_voided():
+def _cycle_2_reduced_on_a_hold_voided_since() -> c.Course:
     course = respond(whole_cycle(first_plan(), 1), 1)
     course = held(plan_next(course), 2, 1, toxicity_days=14)
     course = plan_next(course)  # cycle 2 again, later, at level 1
     assert course.cycle(2).dose_level == 1  # type: ignore[union-attr]
-    course = c.apply(
+    return c.apply(
         course,
         c.RecordVoided(
             cycle=2,
@@ -105,12 +105,36 @@ def test_a_revised_day_1_cannot_lower_the_level_even_after_the_hold_is_voided():
             at=course.cycle(2).plans[-1].at,  # type: ignore[union-attr]
         ),
     )
-    data = c.day_request(course, 2, 1)
-    data.update(longest_toxicity_interruption_days=0)
-    start = course.cycle(2).start_date  # type: ignore[union-attr]
+
+
+def test_a_day_1_planned_reduced_on_a_hold_voided_since_is_planned_again_at_full_dose():
+    # Nobody was given the reduced dose: the error corrected, the cycle is planned at the
+    # level in force (the cycles before), and given; the course is never left stuck.
+    course = _cycle_2_reduced_on_a_hold_voided_since()
+    with pytest.raises(c.CourseRefused) as refused:
+        given(course, 2, 1)  # its plan counted a 14-day interruption the course no longer has
+    assert "replan_after_interruption" in refused.value.codes
+    data = c.next_cycle_request(course)  # "Plan next cycle": cycle 2 again, from the course
+    assert (data["dose_level"], data["longest_toxicity_interruption_days"]) == (0, 0)
+    course = plan_next(course)
+    assert course.cycle(2).dose_level == 0  # type: ignore[union-attr]
+    course = given(course, 2, 1)
+    for day in (8, 15):
+        course = given(plan_day(course, 2, day), 2, day)
+    assert c.next_cycle_request(respond(course, 2))["dose_level"] == 0
+
+
+def test_a_revised_day_1_still_cannot_go_below_the_level_the_cycles_before_were_given_at():
+    course = _cycle_2_at_level_1()
+    for day in (8, 15):
+        course = given(plan_day(course, 2, day), 2, day)
+    course = plan_next(respond(course, 2))  # cycle 3 at level 1, not started
+    data = c.day_request(course, 3, 1)
+    data["dose_level"] = 0
+    start = course.cycle(3).start_date  # type: ignore[union-attr]
     refused = _refused_codes(course, completed(data, start))
     assert "dose_level_falls" in refused.codes
-    assert "dose level 1 is in force for cycle 2" in str(refused)
+    assert "cycle 2 was given at dose level 1" in str(refused)
 
 
 def test_cycle_1_is_always_full_dose_and_later_cycles_default_to_the_level_in_force():
