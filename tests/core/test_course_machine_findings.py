@@ -4,8 +4,6 @@ failed before the rules were fixed). A finding the rules do not handle yet is ma
 
 from __future__ import annotations
 
-import pytest
-
 from besponsa_desktop.core import course as c
 from tests.core.course_helpers import (
     AT,
@@ -45,17 +43,12 @@ def test_a_dose_still_scheduled_can_still_be_planned_once_the_next_cycle_is():
     assert [d.status for d in c.course_schedule(course)[0].doses] == [c.DoseStatus.GIVEN] * 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a response to an earlier cycle may be recorded after the next cycle started: "
-    "'none' after cycle 3, recorded once cycle 4 was given on the strength of a CR, is "
-    "accepted and the course stays active (cycle 4 runs on, and cycles 5 and 6 may follow), "
-    "although the label stops treatment without CR/CRi within 3 cycles",
-)
 def test_a_late_response_without_cr_after_cycle_3_stops_the_course_or_is_refused():
-    """The machines' invariant 'a 4th cycle only after CR/CRi' holds for the responses as
-    recorded when each cycle is planned; their random responses are for the last cycle
-    only, so this path is tested here."""
+    """A response to an earlier cycle could be recorded after the next cycle started:
+    'none' after cycle 3, recorded once cycle 4 was given on the strength of a CR, was
+    accepted and the course stayed active (cycles 5 and 6 could follow), although the label
+    stops treatment without CR/CRi within 3 cycles. (The machines' random responses are
+    for the last cycle only, so this path is tested here.)"""
     course = first_plan()
     for number in (1, 2, 3):
         course = whole_cycle(course, number)
@@ -69,16 +62,12 @@ def test_a_late_response_without_cr_after_cycle_3_stops_the_course_or_is_refused
     assert course.state.status is c.CourseStatus.DISCONTINUED
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a cycle whose Day 1 was planned reduced because of a hold later voided (entered "
-    "in error) can go no further: giving its Day 1 is refused (replan_after_interruption: "
-    "'plan Day 1 again'), and planning it again from the course's own request is refused "
-    "(dose_level_falls: the earlier Day 1 revision set the cycle's level)",
-)
 def test_a_cycle_planned_on_a_hold_voided_since_can_still_be_given_or_planned_again():
-    """Found by the course state machine (the ward's steps refused dose_level_falls after a
-    random correction)."""
+    """A cycle whose Day 1 was planned reduced because of a hold later voided (entered in
+    error) could go no further: giving its Day 1 was refused (replan_after_interruption:
+    'plan Day 1 again'), and planning it again from the course's own request was refused
+    (dose_level_falls: the earlier Day 1 revision set the cycle's level). Found by the
+    course state machine (the ward's steps refused after a random correction)."""
     course = first_plan()
     course = given(course, 1, 1)
     course = held(course, 1, 8, toxicity_days=14)  # Day 8 omitted; cycle 2 one level lower

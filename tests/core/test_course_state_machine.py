@@ -318,12 +318,17 @@ class CourseMachine(RuleBasedStateMachine):
             )
         )
 
-    @rule(response=st.sampled_from(["cr", "cri", "none"]), mrd=st.booleans())
-    def respond(self, response: str, mrd: bool) -> None:
+    @rule(
+        response=st.sampled_from(["cr", "cri", "none"]),
+        mrd=st.booleans(),
+        back=st.sampled_from([0, 0, 0, 1, 2]),
+    )
+    def respond(self, response: str, mrd: bool, back: int) -> None:
+        """A response to the last cycle, or (``back``) to an earlier one: a late one."""
         assert self.course is not None
         self._try(
             c.ResponseRecorded(
-                cycle=self.course.last.number,
+                cycle=max(1, self.course.last.number - back),
                 response=response,  # type: ignore[arg-type]
                 mrd_negative=mrd,
                 by=PHARMACIST,
