@@ -281,9 +281,11 @@ class CourseMachine(RuleBasedStateMachine):
 
         self._try(save)
 
-    @rule(response=st.sampled_from(["cr", "cr", "cri", "none"]), mrd=st.booleans())
-    def respond(self, response: str, mrd: bool) -> None:
-        cycle = self.history["cycles"][-1]["number"]
+    @rule(response=st.sampled_from(["cr", "cr", "cri", "none"]), mrd=st.booleans(),
+          back=st.sampled_from([0, 0, 0, 1, 2]))
+    def respond(self, response: str, mrd: bool, back: int) -> None:
+        """A response to the last cycle, or (``back``) to an earlier one: a late one."""
+        cycle = max(1, self.history["cycles"][-1]["number"] - back)
         self._try(lambda: self.service.record_response(MRN, cycle, response, by=PHARMACIST,
                                                        mrd_negative=mrd))
 
