@@ -476,4 +476,4 @@ def test_course_through_the_services_keeps_every_rule() -> None:
 
 @pytest.mark.slow
 def test_course_state_machine_long_run() -> None:
-    _run(examples=40, steps=30, reach_cycle_3=0.25)
+    _run(examples=30, steps=30, reach_cycle_3=0.25)
