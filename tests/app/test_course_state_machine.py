@@ -463,8 +463,10 @@ def _run(examples: int, steps: int, reach_cycle_3: float) -> None:
 
     TALLY.reset()
     WARD_TALLY.reset()
+    # derandomize: the same runs every time, so the reach gate cannot flake (see the core
+    # machine)
     run_state_machine_as_test(CourseMachine, settings=settings(
-        max_examples=examples, stateful_step_count=steps, deadline=None,
+        max_examples=examples, stateful_step_count=steps, deadline=None, derandomize=True,
         suppress_health_check=[HealthCheck.too_slow]))
     print(TALLY.report(), WARD_TALLY.report())
     assert TALLY.reached(3) >= reach_cycle_3, TALLY.report()

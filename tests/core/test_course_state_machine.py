@@ -490,10 +490,14 @@ class CourseMachine(RuleBasedStateMachine):
 def _run(examples: int, steps: int) -> None:
     """Run the machine; at least a quarter of the runs must start cycle 3 (else the
     invariants across cycles went unexercised; typically over half do)."""
+    # derandomize: the same runs every time, so the reach gate below cannot pass on one run
+    # and fail on the next (a gate over random runs is a flaky test); new sequences come
+    # from changing the machine, and the long run explores further.
     CourseMachine.TestCase.settings = settings(
         max_examples=examples,
         stateful_step_count=steps,
         deadline=None,
+        derandomize=True,
         suppress_health_check=[HealthCheck.too_slow],
     )
     TALLY.reset()
