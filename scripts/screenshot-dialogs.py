@@ -58,6 +58,7 @@ def main(out: Path) -> int:
     controller.course.set_signer(PHARMACIST)
     window.load_values(controller.course.open_course("H1234567") or {})
     window.show_course()
+
     def given_ahead() -> None:
         """Day 1 recorded on Monday as given on Tuesday at 10:30: refused by the core."""
         panel.select_dose(1, 1)

@@ -548,6 +548,13 @@ def record_day(at: datetime) -> date:
     return at.date()
 
 
+# What to record instead of a move to a day already past.
+_NOT_A_MOVE = (
+    "If it was given, record it as given with the time it was given; if it was not, record "
+    "it as omitted with the reason"
+)
+
+
 def moved_before_record(to: date, at: datetime) -> bool:
     """A move recorded at ``at`` may not plan the dose for a day already past there."""
     return to < record_day(at)
@@ -851,9 +858,7 @@ def allowed_dates(
             return schedule.Replan(
                 [],
                 f"the Day {day} window ({window}) is past: every date in it is before "
-                f"{fmt_date(at.date())}, the day this is recorded. If it was given, record it "
-                "as given with the time it was given; if it was not, record it as omitted "
-                "with the reason",
+                f"{fmt_date(record_day(at))}, the day this is recorded. {_NOT_A_MOVE}",
             )
     dates = [d for d in candidates if not move_problems(course, cycle_number, day, d)]
     if not dates:
@@ -878,9 +883,8 @@ def _dose_moved(course: Course, event: DoseMoved) -> Course:
             Rule.PROGRAM,
             "moved_before_recorded",
             f"cycle {event.cycle} Day {event.day} cannot be moved to {fmt_date(event.to)}: "
-            f"that is before {fmt_date(event.at.date())}, the day this is recorded, and a move "
-            "plans a dose for a day to come. If it was given, record it as given with the time "
-            "it was given; if it was not, record it as omitted with the reason",
+            f"that is before {fmt_date(record_day(event.at))}, the day this is recorded, and a "
+            f"move plans a dose for a day to come. {_NOT_A_MOVE}",
         )
     problems = move_problems(course, event.cycle, event.day, event.to)
     if problems:

@@ -201,7 +201,7 @@ class PatientForm(QScrollArea):
                                 "Only for a patient in CR/CRi, or to recover from toxicity"))
         self._add(g, ChoiceField("dose_day", "Dose being checked",
                                  (("Day 1", "1"), ("Day 8", "8"), ("Day 15", "15"))))
-        # response to longest interruption: from cycle 2 on
+        # Response, MRD, dose level and interruption apply from cycle 2 on (hidden before).
         self._add(g, ChoiceField("response", "Response", (
             ("— choose —", ""), ("CR", "cr"), ("CRi", "cri"), ("Not achieved", "none")),
             "Response after the previous cycles: CR, CRi or not achieved"))

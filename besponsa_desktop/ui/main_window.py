@@ -207,13 +207,15 @@ class MainWindow(QMainWindow):
 
     def course_panel(self) -> CoursePanel:
         """The course panel, in a tab beside the plan (made on first use)."""
+        if self._course_panel is None and not self.controller.core_loaded:
+            # a course fills the form: the rules are needed; loading them builds the plan
+            # view, and this panel with it
+            self.controller.load_core()
         if self._course_panel is None:
             from PySide6.QtWidgets import QTabWidget, QVBoxLayout
 
             from besponsa_desktop.ui.course_panel import CoursePanel
 
-            if not self.controller.core_loaded:  # a course fills the form: rules needed
-                self.controller.load_core()
             course = self.controller.course
             panel = CoursePanel(course, self.load_values)
             plan_side = self.splitter.widget(1)
@@ -373,15 +375,15 @@ class MainWindow(QMainWindow):
         self._replace_plan_side(self.plan_view)
         self.placeholder.deleteLater()
         self.course_panel()  # the plan view goes into its tab, beside the course's
+        if not self.isVisible():
+            # not laid out yet, so the splitter kept no sizes: the saved or default ones
+            self._restore_geometry()
 
     def _replace_plan_side(self, widget: QWidget) -> None:
         """Put ``widget`` on the plan's side of the splitter; the form keeps its width."""
         sizes = self.splitter.sizes()
         self.splitter.replaceWidget(1, widget)
-        if self.isVisible():
-            self.splitter.setSizes(sizes)
-        else:  # not laid out yet, so sizes() means nothing: the saved or default sizes
-            self._restore_geometry()
+        self.splitter.setSizes(sizes)
 
     # ---------------------------------------------------------------- the controller
     def _edited(self, key: str, value: Any) -> None:

@@ -7,27 +7,16 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pypdf
-import pytest
 
-from besponsa_desktop.app.courses import CourseService
 from besponsa_desktop.app.printout import course_plan, course_record, render
 from besponsa_desktop.core.models import Plan
 from tests.store.store_helpers import MRN, NURSE, PHARMACIST, give, plan_day, start_course
 
 PRINTED_AT = datetime(2026, 12, 9, 8, 0).astimezone()
-
-
-@pytest.fixture
-def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CourseService]:
-    monkeypatch.setenv("BESPONSA_LOG_DIR", str(tmp_path / "logs"))
-    opened = CourseService(db=tmp_path / "course.sqlite3")
-    yield opened
-    opened.close()
 
 
 def _text(pdf: bytes) -> str:

@@ -7,7 +7,6 @@ records is ahead of its own moment in every time zone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,14 +18,6 @@ from besponsa_desktop.app.courses import CourseService
 from besponsa_desktop.app.errors import Refused, StoreError
 from tests.store.store_helpers import MRN, NURSE, PHARMACIST, start_course
 from tests.ward_clock import WardClock, local_zone
-
-
-@pytest.fixture
-def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CourseService]:
-    monkeypatch.setenv("BESPONSA_LOG_DIR", str(tmp_path / "logs"))
-    opened = CourseService(db=tmp_path / "course.sqlite3")
-    yield opened
-    opened.close()
 
 
 def test_the_moment_recorded_and_a_time_given_are_the_wards_with_its_offset(

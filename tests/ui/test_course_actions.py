@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
 from besponsa_desktop.ui.main_window import MainWindow
-from tests.ui.helpers import load, request
+from tests.ui.helpers import assert_shown_whole, load, request
 
 PREPARER = "Ann Pharmacist"
 
@@ -57,6 +57,30 @@ def give(qtbot, window: MainWindow, day: int, on: str, at: str = "10:30"):
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     return dialog
 
+
+
+def response_dialog(window: MainWindow):
+    """Record response… from the Course menu; returns its dialog."""
+    item = next(a for a in window.course_menu.actions()
+                if "response" in a.text().replace("&", "").lower())
+    item.trigger()
+    return window.course_panel().dialog
+
+
+def hold_day_1_and_correct_it(qtbot, window: MainWindow):
+    """Day 1 recorded as held (platelets 40), then Correct a dose record… on it; returns
+    the correction dialog."""
+    panel = window.course_panel()
+    assert panel.select_dose(1, 1)
+    dialog = panel.record_selected()
+    dialog.choose("held")
+    dialog.reason.setText("platelets 40")
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert panel.status_of(1, 1) == "HELD"
+    item = next(a for a in window.course_menu.actions() if "Correct" in a.text())
+    assert panel.select_dose(1, 1)
+    item.trigger()
+    return panel.dialog
 
 def test_the_record_dialog_names_the_patient_mrn_cycle_and_day(qtbot, saved):
     panel = saved.course_panel()
@@ -110,8 +134,7 @@ def test_the_response_after_a_cycle_is_recorded_from_the_course_menu(qtbot, save
     item = next(a for a in saved.course_menu.actions()
                 if "response" in a.text().replace("&", "").lower())
     assert item.shortcut().toString() == "Ctrl+Shift+R"
-    item.trigger()
-    dialog = saved.course_panel().dialog
+    dialog = response_dialog(saved)
     assert dialog is not None and dialog.isVisible()
     words = texts(dialog)
     assert "Jane Doe" in words and "MRN H1234567" in words and "after cycle 1" in words
@@ -123,8 +146,7 @@ def test_the_response_after_a_cycle_is_recorded_from_the_course_menu(qtbot, save
     assert dialog.isVisible() and "has not started" in dialog.problem.text()
     dialog.reject()
     give(qtbot, saved, 1, "1 Dec 2026")
-    item.trigger()
-    dialog = saved.course_panel().dialog
+    dialog = response_dialog(saved)
     dialog.choose("cr")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
@@ -133,17 +155,7 @@ def test_the_response_after_a_cycle_is_recorded_from_the_course_menu(qtbot, save
 
 
 def test_a_wrong_dose_record_is_voided_with_a_reason_and_kept(qtbot, saved):
-    panel = saved.course_panel()
-    assert panel.select_dose(1, 1)
-    dialog = panel.record_selected()
-    dialog.choose("held")
-    dialog.reason.setText("platelets 40")
-    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    assert panel.status_of(1, 1) == "HELD"
-    item = next(a for a in saved.course_menu.actions() if "Correct" in a.text())
-    assert saved.course_panel().select_dose(1, 1)
-    item.trigger()
-    dialog = saved.course_panel().dialog
+    dialog = hold_day_1_and_correct_it(qtbot, saved)
     words = texts(dialog)
     assert "Jane Doe" in words and "MRN H1234567" in words and "Cycle 1 Day 1" in words
     chosen = dialog.record_box.currentText()  # the record to be voided, in words
@@ -169,42 +181,21 @@ def test_the_course_menu_holds_record_dose_and_record_response(qtbot, window):
     assert any("Correct" in t for t in texts_)
 
 
-
-def assert_whole(dialog, fields) -> None:
-    """The refusal is shown whole, and the fields typed are not squeezed to make room."""
-    assert dialog.problem.isVisible()
-    assert dialog.problem.height() >= dialog.problem.heightForWidth(dialog.problem.width())
-    for field in fields:
-        assert field.height() >= field.minimumSizeHint().height(), field.accessibleName()
-
-
 def test_the_response_dialog_shows_a_long_refusal_whole(qtbot, saved):
-    item = next(a for a in saved.course_menu.actions()
-                if "response" in a.text().replace("&", "").lower())
-    item.trigger()
-    dialog = saved.course_panel().dialog
+    dialog = response_dialog(saved)
     qtbot.waitExposed(dialog)
     dialog.choose("cr")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)  # cycle 1 has not started
     assert "has not started" in dialog.problem.text()
-    assert_whole(dialog, [dialog.by])
+    assert_shown_whole(dialog, [dialog.by])
     dialog.reject()
 
 
 def test_the_correction_dialog_shows_a_long_refusal_whole(qtbot, saved):
-    panel = saved.course_panel()
-    assert panel.select_dose(1, 1)
-    dialog = panel.record_selected()
-    dialog.choose("held")
-    dialog.reason.setText("platelets 40")
-    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
-    item = next(a for a in saved.course_menu.actions() if "Correct" in a.text())
-    assert saved.course_panel().select_dose(1, 1)
-    item.trigger()
-    dialog = saved.course_panel().dialog
+    dialog = hold_day_1_and_correct_it(qtbot, saved)
     qtbot.waitExposed(dialog)
     dialog.by.setText("")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     assert "Reason" in dialog.problem.text()
-    assert_whole(dialog, [dialog.reason, dialog.by])
+    assert_shown_whole(dialog, [dialog.reason, dialog.by])
     dialog.reject()

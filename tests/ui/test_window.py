@@ -273,3 +273,18 @@ def test_a_reduced_dose_shows_its_mg_per_m2_unrounded_so_the_mg_can_be_checked(q
     view = window.plan_view
     assert window.controller.plan.dose_level == 1
     assert view.table.item(1, 3).text() == "0.375 mg/m²"  # 0.5 × 0.75, not 0.38
+
+
+def test_the_course_tab_asked_for_before_the_rules_load_is_made_once(qtbot, settings):
+    # loading the rules builds the plan view and the course tab with it: the panel asked
+    # for is that one, not a second made on top
+    from besponsa_desktop.ui.course_panel import CoursePanel
+
+    controller = PlanController(settings)
+    window = MainWindow(controller)
+    qtbot.addWidget(window)
+    assert window.plan_view is None
+    panel = window.course_panel()
+    assert controller.core_loaded and window.plan_view is not None
+    assert window.findChildren(CoursePanel) == [panel]
+    assert window.course_tabs is not None and window.course_tabs.count() == 2

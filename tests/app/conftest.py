@@ -1,0 +1,19 @@
+"""Fixtures for the application-layer tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from besponsa_desktop.app.courses import CourseService
+
+
+@pytest.fixture
+def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CourseService]:
+    """The course services on a fresh SQLite database, logging into the test's folder."""
+    monkeypatch.setenv("BESPONSA_LOG_DIR", str(tmp_path / "logs"))
+    opened = CourseService(db=tmp_path / "course.sqlite3")
+    yield opened
+    opened.close()
