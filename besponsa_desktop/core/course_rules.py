@@ -858,7 +858,7 @@ def allowed_dates(
             return schedule.Replan(
                 [],
                 f"the Day {day} window ({window}) is past: every date in it is before "
-                f"{fmt_date(record_day(at))}, the day this is recorded. {_NOT_A_MOVE}",
+                f"{fmt_date(at.date())}, the day this is recorded. {_NOT_A_MOVE}",
             )
     dates = [d for d in candidates if not move_problems(course, cycle_number, day, d)]
     if not dates:
@@ -883,7 +883,7 @@ def _dose_moved(course: Course, event: DoseMoved) -> Course:
             Rule.PROGRAM,
             "moved_before_recorded",
             f"cycle {event.cycle} Day {event.day} cannot be moved to {fmt_date(event.to)}: "
-            f"that is before {fmt_date(record_day(event.at))}, the day this is recorded, and a "
+            f"that is before {fmt_date(event.at.date())}, the day this is recorded, and a "
             f"move plans a dose for a day to come. {_NOT_A_MOVE}",
         )
     problems = move_problems(course, event.cycle, event.day, event.to)
